@@ -1,0 +1,90 @@
+/**
+ * Every error a user can cause is a {@link VidaiError} with a stable `code`.
+ * The codes live in one table, {@link ErrorCodes}, so they are unique and documented
+ * in one place. Bad arguments to a function (a programming error) throw `TypeError`.
+ */
+
+/** Stable error codes, with what each one means. Codes never change once released. */
+export const ErrorCodes = {
+  /** A model file could not be found, read, or parsed as ONNX. */
+  MODEL_LOAD_FAILED: 'model-load-failed',
+  /** A catalog id is unknown and the argument is not a path to a file. */
+  MODEL_NOT_FOUND: 'model-not-found',
+  /** A model download failed (network, HTTP status, or size mismatch). */
+  MODEL_DOWNLOAD_FAILED: 'model-download-failed',
+  /** The model's input or output shapes are not those of a supported detector. */
+  MODEL_SHAPE_MISMATCH: 'model-shape-mismatch',
+  /** The model output matches no known YOLO family; pass `family` explicitly. */
+  UNKNOWN_OUTPUT_FORMAT: 'unknown-output-format',
+  /** A frame's data length does not match its width, height and format. */
+  INVALID_FRAME: 'invalid-frame',
+  /** A pixel format the operation cannot handle. */
+  UNSUPPORTED_FORMAT: 'unsupported-format',
+  /** Inference failed inside the runtime. */
+  INFERENCE_FAILED: 'inference-failed',
+  /** A wire message is not valid JSON, has the wrong shape, or an unknown version. */
+  MALFORMED_MESSAGE: 'malformed-message',
+  /** A wire message exceeds the size cap. */
+  MESSAGE_TOO_LARGE: 'message-too-large',
+  /** An input file does not exist or cannot be read. */
+  INPUT_NOT_FOUND: 'input-not-found',
+  /** An input could not be decoded (not an image or video, or corrupt). */
+  INPUT_UNREADABLE: 'input-unreadable',
+  /** The ffmpeg (or ffprobe) binary was not found. */
+  FFMPEG_NOT_FOUND: 'ffmpeg-not-found',
+  /** ffmpeg exited with an error for a non-live input. */
+  FFMPEG_FAILED: 'ffmpeg-failed',
+  /** A live stream could not be reached or was lost, and reconnection gave up. */
+  STREAM_UNAVAILABLE: 'stream-unavailable',
+  /** The operation was aborted through an AbortSignal or `close()`. */
+  ABORTED: 'aborted',
+  /** The object was used after `close()`. */
+  CLOSED: 'closed',
+  /** No execution provider could create a session for the model. */
+  NO_EXECUTION_PROVIDER: 'no-execution-provider',
+} as const;
+
+/** One of the stable error code strings of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Options of a {@link VidaiError}. */
+export interface VidaiErrorOptions {
+  /** The underlying error, kept for debugging. */
+  cause?: unknown;
+  /** Extra structured facts about the failure (a shape, a path, an attempt number). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The error type of vidai. `code` is stable and safe to switch on; `message` says
+ * what went wrong and how to fix it.
+ *
+ * @example
+ * ```ts
+ * try { await detector.detect(frame); }
+ * catch (err) { if (isVidaiError(err, 'invalid-frame')) skip(); else throw err; }
+ * ```
+ */
+export class VidaiError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** Structured facts about the failure. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: VidaiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VidaiError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  /** A plain object for logs and wire messages. */
+  toJSON(): { name: string; code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** True when `err` is a {@link VidaiError}, optionally with the given code. */
+export function isVidaiError(err: unknown, code?: ErrorCode): err is VidaiError {
+  return err instanceof VidaiError && (code === undefined || err.code === code);
+}
