@@ -12,3 +12,5 @@ export * from './detection.js';
 export * from './detector.js';
 export * from './sampler.js';
 export * from './emitter.js';
+export { evaluateCoco, cocoStatsToArray, formatCocoStats } from './coco-eval.js';
+export type { CocoJson, CocoImage, CocoAnnotation, CocoCategory, CocoDetection, CocoEvalOptions, CocoStats, CocoCategoryAp, CocoEvalResult } from './coco-eval.js';
