@@ -61,6 +61,8 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
       args: [...chromiumArgs(options.y4m), ...(options.args ?? [])],
     });
     if (options.grantMedia ?? true) await context.grantPermissions(['camera', 'microphone']);
+    // Functions passed to page.evaluate from files run by tsx carry esbuild's `__name` helper calls.
+    await context.addInitScript('globalThis.__name ??= (fn) => fn;');
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });
     throw err;

@@ -1,1 +1,15 @@
 export * from "@vidai/core";
+export { BrowserDetector } from './browser-detector.js';
+export type { BrowserDetectorOptions, BrowserDetectOptions, BrowserDetectionResult, DetectorInput, DetectorLoadProgress } from './browser-detector.js';
+export { DEFAULT_EXECUTION_PROVIDERS } from './execution-provider.js';
+export type { ExecutionProvider, ProviderAttempt, BackendReport, WasmReport } from './execution-provider.js';
+export type { ModelOptions, ResizeMode } from './inference-engine.js';
+export { loadModel, DEFAULT_MODEL_CACHE } from './model-loader.js';
+export type { LoadModelOptions, LoadedModel, ModelLoadProgress } from './model-loader.js';
+export { CameraSource, cameraConstraints } from './camera-source.js';
+export type { CameraOptions } from './camera-source.js';
+export { cameraError } from './camera-error.js';
+export { computeDisplayTransform, mapBoxToDisplay, mapPointToDisplay } from './display-transform.js';
+export type { ObjectFit, DisplayTransform, DisplayTransformOptions } from './display-transform.js';
+export { ResultTimeline } from './result-timeline.js';
+export type { ResultTimelineOptions, TimelinePick } from './result-timeline.js';

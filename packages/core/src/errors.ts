@@ -42,6 +42,18 @@ export const ErrorCodes = {
   CLOSED: 'closed',
   /** No execution provider could create a session for the model. */
   NO_EXECUTION_PROVIDER: 'no-execution-provider',
+  /** The user or the browser's permission policy refused camera access (DOMException `NotAllowedError`). */
+  CAMERA_DENIED: 'camera-denied',
+  /** No camera matches the request, or none is connected (`NotFoundError`). */
+  CAMERA_NOT_FOUND: 'camera-not-found',
+  /** The camera cannot satisfy a required constraint such as an exact resolution (`OverconstrainedError`). */
+  CAMERA_OVERCONSTRAINED: 'camera-overconstrained',
+  /** The camera exists but could not be started, e.g. another application holds it (`NotReadableError`, `AbortError`). */
+  CAMERA_UNAVAILABLE: 'camera-unavailable',
+  /** The page is not a secure context (https or localhost), so the API is unavailable. */
+  INSECURE_CONTEXT: 'insecure-context',
+  /** A browser Worker could not be started or died (bad worker URL, CSP, crash). */
+  WORKER_FAILED: 'worker-failed',
 } as const;
 
 /** One of the stable error code strings of {@link ErrorCodes}. */

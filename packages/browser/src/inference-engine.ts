@@ -1,0 +1,324 @@
+import {
+  ErrorCodes,
+  VidaiError,
+  YoloDetector,
+  getCatalogModel,
+  letterboxTransform,
+  type Box,
+  type DetectionResult,
+  type Frame,
+  type YoloDetectorOptions,
+} from '@vidai/core';
+import type * as Ort from 'onnxruntime-web';
+import type { BackendReport, ExecutionProvider, ProviderAttempt, WasmReport } from './execution-provider.js';
+import { cpuWasmFiles, webgpuWasmFiles } from './wasm-assets.js';
+
+type OrtModule = typeof Ort;
+
+/** Detector options that can cross into a Worker (no functions, no session). */
+export type ModelOptions = Omit<YoloDetectorOptions, 'session' | 'now' | 'createTensor' | 'ownsSession'>;
+
+/**
+ * How the image is scaled to the model's input: `'canvas'` draws it at the letterboxed
+ * size with `drawImage` (the browser's resampler, GPU where available) and hands the
+ * small image to the core letterbox; `'cpu'` reads the full-resolution pixels and lets
+ * the core letterbox resize them (bit-identical to the Node detector, slower).
+ */
+export type ResizeMode = 'canvas' | 'cpu';
+
+/** Everything the engine needs besides the model bytes; structured-cloneable. */
+export interface EngineInit {
+  /** Providers to try, in order. */
+  providers: ExecutionProvider[];
+  /** Threads for the wasm backend; undefined = min(4, hardwareConcurrency) when isolated. */
+  numThreads: number | undefined;
+  /** Absolute URL prefix of the onnxruntime-web wasm files; undefined = the package's copies. */
+  wasmPaths: string | undefined;
+  /** Catalog id when the model came from the catalog (fixes family, size, labels). */
+  catalogId: string | undefined;
+  /** Detector options. */
+  model: ModelOptions;
+  /** Resize strategy. */
+  resize: ResizeMode;
+  /** Where this engine runs. */
+  thread: 'worker' | 'main';
+}
+
+/** Model facts reported once the engine is ready. */
+export interface EngineInfo {
+  /** The backend in use and why. */
+  backend: BackendReport;
+  /** Output family being decoded. */
+  family: string;
+  /** Model input size in pixels. */
+  inputSize: { width: number; height: number };
+  /** Class names. */
+  labels: readonly string[];
+}
+
+/** An image the engine draws (ownership passes to the engine, which closes it). */
+export type EngineImage = ImageBitmap | VideoFrame;
+
+/** One detection request. */
+export interface EngineRequest {
+  /** A transferred image, or packed pixels. */
+  input: EngineImage | Frame;
+  /** Frame timestamp (ms), copied to the result. */
+  timestamp: number;
+  /** Frame sequence number, copied to the result. */
+  seq: number;
+  /** Per-call score threshold, 0..1. */
+  scoreThreshold?: number;
+  /** Per-call NMS IoU threshold, 0..1. */
+  iouThreshold?: number;
+}
+
+/** Progress of engine creation. */
+export type EngineProgress = { phase: 'runtime'; provider: ExecutionProvider } | { phase: 'session'; provider: ExecutionProvider };
+
+const loaders: Record<ExecutionProvider, () => Promise<OrtModule>> = {
+  wasm: () => import('onnxruntime-web/wasm'),
+  webgl: () => import('onnxruntime-web/webgl'),
+  webgpu: () => import('onnxruntime-web/webgpu'),
+};
+
+const now = () => performance.now();
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Checks that a provider's browser API exists before downloading its runtime. */
+async function unavailableReason(provider: ExecutionProvider): Promise<string | undefined> {
+  switch (provider) {
+    case 'webgpu': {
+      const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      if (!gpu) return 'WebGPU is not supported here (navigator.gpu is undefined).';
+      try {
+        const adapter = await gpu.requestAdapter();
+        return adapter ? undefined : 'WebGPU has no adapter (navigator.gpu.requestAdapter() returned null: no GPU, or GPU access is disabled).';
+      } catch (err) {
+        return `WebGPU adapter request failed: ${message(err)}`;
+      }
+    }
+    case 'webgl': {
+      try {
+        const canvas =
+          typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+        const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+        return gl ? undefined : 'WebGL is not available (no webgl2/webgl context could be created).';
+      } catch (err) {
+        return `WebGL context creation failed: ${message(err)}`;
+      }
+    }
+    case 'wasm':
+      return typeof WebAssembly === 'object' ? undefined : 'WebAssembly is not supported here.';
+  }
+}
+
+/** Decides the wasm thread count and says why. */
+export function wasmThreads(requested: number | undefined): { threads: number; reason: string; isolated: boolean } {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+  if (!isolated) {
+    return {
+      threads: 1,
+      isolated,
+      reason:
+        'single-threaded: the page is not cross-origin isolated, so SharedArrayBuffer (needed by wasm threads) is unavailable; ' +
+        'serve it with "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" to use threads.',
+    };
+  }
+  if (requested !== undefined) return { threads: requested, isolated, reason: `numThreads: ${requested} requested.` };
+  const threads = Math.max(1, Math.min(4, cores));
+  return { threads, isolated, reason: `cross-origin isolated: min(4, hardwareConcurrency ${cores}) = ${threads} threads.` };
+}
+
+/**
+ * The inference half of the browser detector: creates an onnxruntime-web session with
+ * provider fallback, wraps it in the core {@link YoloDetector}, and turns transferred
+ * images into frames. Runs inside the detector Worker, or on the main thread.
+ *
+ * @internal
+ */
+export class InferenceEngine {
+  private canvas: OffscreenCanvas | HTMLCanvasElement | undefined;
+  private ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly detector: YoloDetector,
+    private readonly resize: ResizeMode,
+    readonly info: EngineInfo,
+  ) {}
+
+  /** Creates the session (trying providers in order) and the detector. */
+  static async create(modelBytes: Uint8Array, init: EngineInit, onProgress?: (p: EngineProgress) => void): Promise<InferenceEngine> {
+    const attempts: ProviderAttempt[] = [];
+    let wasm: WasmReport | undefined;
+    for (const provider of init.providers) {
+      const t0 = now();
+      const unavailable = await unavailableReason(provider);
+      if (unavailable) {
+        attempts.push({ provider, status: 'unavailable', reason: unavailable, ms: now() - t0 });
+        continue;
+      }
+      let ort: OrtModule;
+      let session: Ort.InferenceSession;
+      try {
+        onProgress?.({ phase: 'runtime', provider });
+        ort = await loaders[provider]();
+        if (provider === 'wasm' || provider === 'webgpu') {
+          const { threads, reason, isolated } = wasmThreads(init.numThreads);
+          const paths = init.wasmPaths ?? (provider === 'wasm' ? cpuWasmFiles() : webgpuWasmFiles());
+          ort.env.wasm.wasmPaths = paths;
+          ort.env.wasm.numThreads = threads;
+          // ORT's own proxy worker is redundant: this engine already runs in one (or was asked not to).
+          ort.env.wasm.proxy = false;
+          if (provider === 'wasm') wasm = { threads, threadsReason: reason, crossOriginIsolated: isolated, simd: true, wasmPaths: paths };
+        }
+        onProgress?.({ phase: 'session', provider });
+        session = await ort.InferenceSession.create(modelBytes, {
+          executionProviders: [provider],
+          graphOptimizationLevel: 'all',
+        });
+      } catch (err) {
+        // ORT skips a provider that fails to initialise, but not one that cannot load this
+        // model (e.g. WebGL and int64): every failure here moves on to the next provider.
+        attempts.push({ provider, status: 'failed', reason: message(err), ms: now() - t0 });
+        if (provider === 'wasm') wasm = undefined;
+        continue;
+      }
+      attempts.push({ provider, status: 'used', ms: now() - t0 });
+      const createTensor = (data: Float32Array, dims: readonly number[]) => new ort.Tensor('float32', data, dims);
+      const options: YoloDetectorOptions = { ...init.model, session, ownsSession: true, createTensor };
+      let detector: YoloDetector;
+      try {
+        detector = init.catalogId
+          ? await YoloDetector.fromCatalog(getCatalogModel(init.catalogId), options)
+          : await YoloDetector.create(options);
+      } catch (err) {
+        await session.release().catch(() => {});
+        throw err;
+      }
+      const backend: BackendReport = {
+        provider,
+        attempts,
+        ...(provider === 'wasm' && wasm ? { wasm } : {}),
+        thread: init.thread,
+        runtimeVersion: ort.env.versions.web ?? 'unknown',
+      };
+      const info: EngineInfo = {
+        backend,
+        family: detector.family,
+        inputSize: { ...detector.inputSize },
+        labels: detector.labels,
+      };
+      return new InferenceEngine(detector, init.resize, info);
+    }
+    const tried = attempts.map((a) => `${a.provider}: ${a.reason ?? a.status}`).join('; ');
+    throw new VidaiError(
+      ErrorCodes.NO_EXECUTION_PROVIDER,
+      `No execution provider could run the model (${tried}). Add 'wasm' to executionProviders, or check that the onnxruntime-web ` +
+        `files are served (see the wasmPaths option).`,
+      { details: { attempts } },
+    );
+  }
+
+  /** Detects one image or pixel frame; closes a transferred image. */
+  async detect(request: EngineRequest): Promise<DetectionResult> {
+    if (this.closed) {
+      closeImage(request.input);
+      throw new VidaiError(ErrorCodes.CLOSED, 'detect() after close(); create a new detector.');
+    }
+    const thresholds = {
+      ...(request.scoreThreshold !== undefined ? { scoreThreshold: request.scoreThreshold } : {}),
+      ...(request.iouThreshold !== undefined ? { iouThreshold: request.iouThreshold } : {}),
+    };
+    const { input } = request;
+    if (!isImage(input)) {
+      return this.detector.detect({ ...input, timestamp: request.timestamp, seq: request.seq }, thresholds);
+    }
+    const t0 = now();
+    let frame: Frame;
+    let sx = 1;
+    let sy = 1;
+    let width: number;
+    let height: number;
+    try {
+      ({ width, height } = imageSize(input));
+      let dw = width;
+      let dh = height;
+      if (this.resize === 'canvas') {
+        const t = letterboxTransform(width, height, { ...this.detector.preprocess, size: this.detector.inputSize });
+        dw = t.contentWidth;
+        dh = t.contentHeight;
+        sx = width / dw;
+        sy = height / dh;
+      }
+      const ctx = this.context(dw, dh);
+      ctx.drawImage(input, 0, 0, dw, dh);
+      const pixels = ctx.getImageData(0, 0, dw, dh);
+      frame = { data: pixels.data, width: dw, height: dh, format: 'rgba', timestamp: request.timestamp, seq: request.seq };
+    } finally {
+      closeImage(input);
+    }
+    const resize = now() - t0;
+    const result = await this.detector.detect(frame, thresholds);
+    if (sx !== 1 || sy !== 1) {
+      for (const d of result.detections) d.box = scaleBox(d.box, sx, sy, width, height);
+    }
+    return {
+      ...result,
+      width,
+      height,
+      timings: { ...result.timings, preprocess: result.timings.preprocess + resize, resize },
+    };
+  }
+
+  /** Releases the session. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.detector.close();
+    if (this.canvas) this.canvas.width = this.canvas.height = 0;
+  }
+
+  private context(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
+    if (!this.canvas || !this.ctx) {
+      this.canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
+      const ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false }) as
+        | OffscreenCanvasRenderingContext2D
+        | CanvasRenderingContext2D
+        | null;
+      if (!ctx) throw new VidaiError(ErrorCodes.UNSUPPORTED_FORMAT, 'A 2D canvas context is needed to read video frames and none could be created.');
+      this.ctx = ctx;
+    }
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    // Bilinear, as the core letterbox (OpenCV INTER_LINEAR) resizes.
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.imageSmoothingQuality = 'low';
+    return this.ctx;
+  }
+}
+
+function isImage(input: EngineImage | Frame): input is EngineImage {
+  return !('data' in input && 'format' in input);
+}
+
+function imageSize(image: EngineImage): { width: number; height: number } {
+  return 'displayWidth' in image
+    ? { width: image.displayWidth, height: image.displayHeight }
+    : { width: image.width, height: image.height };
+}
+
+function closeImage(input: EngineImage | Frame): void {
+  if (isImage(input)) input.close();
+}
+
+function scaleBox(box: Box, sx: number, sy: number, width: number, height: number): Box {
+  return [Math.min(box[0] * sx, width), Math.min(box[1] * sy, height), Math.min(box[2] * sx, width), Math.min(box[3] * sy, height)];
+}
