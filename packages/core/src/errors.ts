@@ -54,6 +54,8 @@ export const ErrorCodes = {
   INSECURE_CONTEXT: 'insecure-context',
   /** A browser Worker could not be started or died (bad worker URL, CSP, crash). */
   WORKER_FAILED: 'worker-failed',
+  /** A frame source failed with an error of its own (kept as `cause`); the pipeline ended. */
+  SOURCE_FAILED: 'source-failed',
 } as const;
 
 /** One of the stable error code strings of {@link ErrorCodes}. */

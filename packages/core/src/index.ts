@@ -24,3 +24,33 @@ export { decodeYolov5 } from './yolov5-decoder.js';
 export { decodeYolov8 } from './yolov8-decoder.js';
 export { decodeEndToEnd } from './end-to-end-decoder.js';
 export type { EndToEndDecodeOptions, EndToEndLayout } from './end-to-end-decoder.js';
+export { LatencyTracker } from './latency-tracker.js';
+export type { LatencyTrackerOptions, LatencyStats, StageLatency } from './latency-tracker.js';
+export { Pipeline, createPipeline } from './pipeline.js';
+export type { PipelineOptions, PipelineMode, PipelineStats, PipelineEvents, PipelineErrorInfo, TimestampKind } from './pipeline.js';
+export {
+  WIRE_VERSION,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_WIRE_DETECTIONS,
+  DEFAULT_MAX_LABEL_LENGTH,
+  encodeDetectionMessage,
+  encodeWireMessage,
+  decodeDetectionMessage,
+  decodeWireMessage,
+  validateDetectionMessage,
+  validateWireMessage,
+  estimateClockOffset,
+} from './detection-message.js';
+export type {
+  WireEnvelope,
+  DetectionMessage,
+  PingMessage,
+  PongMessage,
+  ErrorMessage,
+  WireMessage,
+  WireMessageType,
+  WireLimits,
+  WireInput,
+  EncodeDetectionOptions,
+  ClockOffsetEstimate,
+} from './detection-message.js';
