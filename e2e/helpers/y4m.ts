@@ -5,7 +5,7 @@
  * ({@link decodeY4mFrame}), not on the original image.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,4 +101,32 @@ export async function decodeY4mFrame(
     throw new Error(`ffmpeg gave ${stdout.length} bytes for frame ${index} of ${path}; expected ${width * height * 4}`);
   }
   return { data: new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length), width, height };
+}
+
+/**
+ * Reads frame `index` of a 4:2:0 y4m file as raw I420 bytes (Y, then U, then V planes,
+ * tightly packed): exactly the bytes Chromium's fake camera delivers in its VideoFrames,
+ * so a detector on Node given `{ format: 'i420' }` sees the very same pixels.
+ */
+export async function readY4mFrame(path: string, index = 0): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const file = await readFile(path);
+  const headerEnd = file.indexOf(0x0a);
+  const header = file.subarray(0, headerEnd).toString('latin1');
+  if (!header.startsWith('YUV4MPEG2 ')) throw new Error(`${path} is not a y4m file`);
+  const field = (tag: string) => header.split(' ').find((p) => p.startsWith(tag))?.slice(1);
+  const width = Number(field('W'));
+  const height = Number(field('H'));
+  const chroma = field('C') ?? '420';
+  if (!chroma.startsWith('420')) throw new Error(`${path} has chroma ${chroma}; only 4:2:0 is supported`);
+  const frameBytes = width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+  let offset = headerEnd + 1;
+  for (let i = 0; ; i++) {
+    const lineEnd = file.indexOf(0x0a, offset);
+    if (lineEnd < 0 || !file.subarray(offset, offset + 5).equals(Buffer.from('FRAME'))) {
+      throw new Error(`${path} has no frame ${index} (it has ${i})`);
+    }
+    const start = lineEnd + 1;
+    if (i === index) return { data: new Uint8Array(file.buffer, file.byteOffset + start, frameBytes), width, height };
+    offset = start + frameBytes;
+  }
 }

@@ -51,7 +51,7 @@ export interface BrowserDetectorOptions extends ModelOptions {
    * `new URL('./ort-wasm-simd-threaded.wasm', import.meta.url)`.
    */
   wasmPaths?: string | URL;
-  /** How frames are scaled to the model input; see {@link ResizeMode}. Default `'canvas'`. */
+  /** How frames are scaled to the model input; see {@link ResizeMode}. Default `'core'` (boxes equal the Node detector's). */
   resize?: ResizeMode;
   /** Cache downloaded models in the Cache API (`true`: cache `'vidai-models'`, or a cache name). Default `true`. */
   cache?: boolean | string;
@@ -291,8 +291,8 @@ export class BrowserDetector implements Detector {
     if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
       throw new TypeError(`numThreads must be a positive integer, got ${String(numThreads)}.`);
     }
-    if (resize !== undefined && resize !== 'canvas' && resize !== 'cpu') {
-      throw new TypeError(`resize must be 'canvas' or 'cpu', got ${String(resize)}.`);
+    if (resize !== undefined && resize !== 'core' && resize !== 'canvas') {
+      throw new TypeError(`resize must be 'core' or 'canvas', got ${String(resize)}.`);
     }
 
     // Resolve the model to bytes on this thread (relative URLs resolve against the page).
@@ -329,7 +329,7 @@ export class BrowserDetector implements Detector {
       wasmPaths: wasmPaths === undefined ? undefined : new URL(wasmPaths, pageUrl()).href.replace(/\/?$/, '/'),
       catalogId,
       model: modelOptions,
-      resize: resize ?? 'canvas',
+      resize: resize ?? 'core',
       thread: useWorker === false ? 'main' : 'worker',
     };
     const progress = (p: { phase: 'runtime' | 'session'; provider: ExecutionProvider }) => onProgress?.(p);

@@ -13,3 +13,12 @@ export { computeDisplayTransform, mapBoxToDisplay, mapPointToDisplay } from './d
 export type { ObjectFit, DisplayTransform, DisplayTransformOptions } from './display-transform.js';
 export { ResultTimeline } from './result-timeline.js';
 export type { ResultTimelineOptions, TimelinePick } from './result-timeline.js';
+export { Overlay } from './overlay.js';
+export type { OverlayOptions } from './overlay.js';
+export { VideoElementSource, videoFrameTime } from './video-element-source.js';
+export type { VideoElementSourceOptions } from './video-element-source.js';
+export { CanvasSource } from './canvas-source.js';
+export type { CanvasSourceOptions, CanvasSourceTarget } from './canvas-source.js';
+export type { CaptureSource, CapturedFrame } from './capture-source.js';
+export { DetectionLoop } from './detection-loop.js';
+export type { DetectionLoopOptions, DetectionLoopEvents, DetectionLoopStats, LoopDetector, LoopResultInfo } from './detection-loop.js';

@@ -19,12 +19,17 @@ type OrtModule = typeof Ort;
 export type ModelOptions = Omit<YoloDetectorOptions, 'session' | 'now' | 'createTensor' | 'ownsSession'>;
 
 /**
- * How the image is scaled to the model's input: `'canvas'` draws it at the letterboxed
- * size with `drawImage` (the browser's resampler, GPU where available) and hands the
- * small image to the core letterbox; `'cpu'` reads the full-resolution pixels and lets
- * the core letterbox resize them (bit-identical to the Node detector, slower).
+ * How an image becomes the model input:
+ * - `'core'`: the core letterbox resizes full-resolution pixels, exactly as the Node
+ *   detector does. A `VideoFrame` in I420, NV12, RGBA or RGBX is read with `copyTo`
+ *   (its own YUV bytes, no colour conversion by the browser); other images are drawn
+ *   at full size on an OffscreenCanvas and read back.
+ * - `'canvas'`: `drawImage` scales the image to the letterboxed size (GPU where there
+ *   is one) and only the small image is read back. Less data to read for big frames,
+ *   but the 8-bit rounding of the scaled image moves boxes of sensitive objects by a
+ *   pixel or two and scores by about 0.01-0.02.
  */
-export type ResizeMode = 'canvas' | 'cpu';
+export type ResizeMode = 'core' | 'canvas';
 
 /** Everything the engine needs besides the model bytes; structured-cloneable. */
 export interface EngineInit {
@@ -247,23 +252,30 @@ export class InferenceEngine {
     let height: number;
     try {
       ({ width, height } = imageSize(input));
-      let dw = width;
-      let dh = height;
-      if (this.resize === 'canvas') {
-        const t = letterboxTransform(width, height, { ...this.detector.preprocess, size: this.detector.inputSize });
-        dw = t.contentWidth;
-        dh = t.contentHeight;
-        sx = width / dw;
-        sy = height / dh;
+      const raw = this.resize === 'core' ? await readVideoFrame(input, request) : undefined;
+      if (raw) {
+        frame = raw;
+        sx = width / raw.width;
+        sy = height / raw.height;
+      } else {
+        let dw = width;
+        let dh = height;
+        if (this.resize === 'canvas') {
+          const t = letterboxTransform(width, height, { ...this.detector.preprocess, size: this.detector.inputSize });
+          dw = t.contentWidth;
+          dh = t.contentHeight;
+          sx = width / dw;
+          sy = height / dh;
+        }
+        const ctx = this.context(dw, dh);
+        ctx.drawImage(input, 0, 0, dw, dh);
+        const pixels = ctx.getImageData(0, 0, dw, dh);
+        frame = { data: pixels.data, width: dw, height: dh, format: 'rgba', timestamp: request.timestamp, seq: request.seq };
       }
-      const ctx = this.context(dw, dh);
-      ctx.drawImage(input, 0, 0, dw, dh);
-      const pixels = ctx.getImageData(0, 0, dw, dh);
-      frame = { data: pixels.data, width: dw, height: dh, format: 'rgba', timestamp: request.timestamp, seq: request.seq };
     } finally {
       closeImage(input);
     }
-    const resize = now() - t0;
+    const read = now() - t0;
     const result = await this.detector.detect(frame, thresholds);
     if (sx !== 1 || sy !== 1) {
       for (const d of result.detections) d.box = scaleBox(d.box, sx, sy, width, height);
@@ -272,7 +284,7 @@ export class InferenceEngine {
       ...result,
       width,
       height,
-      timings: { ...result.timings, preprocess: result.timings.preprocess + resize, resize },
+      timings: { ...result.timings, preprocess: result.timings.preprocess + read, read },
     };
   }
 
@@ -303,6 +315,27 @@ export class InferenceEngine {
     this.ctx.imageSmoothingQuality = 'low';
     return this.ctx;
   }
+}
+
+/** VideoFrame pixel formats the core letterbox reads directly. */
+const RAW_FORMATS: Partial<Record<string, Frame['format']>> = { I420: 'i420', NV12: 'nv12', RGBA: 'rgba', RGBX: 'rgba' };
+
+/**
+ * The frame's own pixels (tightly packed, visible rectangle) when its format is one the
+ * core reads, else undefined. Avoids the browser's YUV -> RGB conversion and the canvas.
+ */
+async function readVideoFrame(input: EngineImage, request: EngineRequest): Promise<Frame | undefined> {
+  if (!('copyTo' in input) || !input.format) return undefined;
+  const format = RAW_FORMATS[input.format];
+  const rect = input.visibleRect;
+  if (!format || !rect) return undefined;
+  const data = new Uint8Array(input.allocationSize());
+  try {
+    await input.copyTo(data);
+  } catch {
+    return undefined; // e.g. a GPU-backed frame that cannot be read: draw it instead
+  }
+  return { data, width: rect.width, height: rect.height, format, timestamp: request.timestamp, seq: request.seq };
 }
 
 function isImage(input: EngineImage | Frame): input is EngineImage {
