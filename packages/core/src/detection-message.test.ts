@@ -207,6 +207,9 @@ describe('validateWireMessage', () => {
     const polluted = [
       text.replace('{"v":1', '{"__proto__":{"polluted":true},"v":1'),
       text.replace('"label":"dog"', '"label":"dog","constructor":{"prototype":{"polluted":true}}'),
+      // Written with an escape, or with space before the colon.
+      text.replace('{"v":1', '{"\\u005f_proto__":{},"v":1'),
+      text.replace('{"v":1', '{"prototype" \n :{},"v":1'),
       // In a field this version ignores: only the parse-time check can see it.
       text.replace('{"v":1', '{"future":{"deep":[{"__proto__":{"polluted":true}}]},"v":1'),
     ];
@@ -215,6 +218,9 @@ describe('validateWireMessage', () => {
       expect(codeOf(() => decodeWireMessage(input))).toBe('malformed-message');
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The same words as values are fine.
+    const asValues = encodeDetectionMessage({ ...result, detections: [detection(1, 0.5, '__proto__'), detection(2, 0.4, 'constructor')] });
+    expect(decodeDetectionMessage(asValues).detections.map((d) => d.label)).toEqual(['__proto__', 'constructor']);
     // The same keys as own properties of a value passed to validate.
     const own = good();
     Object.defineProperty(own, '__proto__', { value: {}, enumerable: true });
@@ -296,7 +302,10 @@ describe('decoding hostile input (property-based)', () => {
 
   it('random strings and bytes yield a message or a VidaiError, never another error', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => onlyVidaiErrors(() => decodeWireMessage(text))),
+      // Any UTF-16 code units, lone surrogates included (fc.string's 'binary' unit is much slower to generate).
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 }), (units) =>
+        onlyVidaiErrors(() => decodeWireMessage(String.fromCharCode(...units))),
+      ),
       { numRuns: 200 },
     );
     fc.assert(

@@ -362,32 +362,57 @@ function tooLarge(bytes: number, maxBytes: number): VidaiError {
   );
 }
 
-function rejectForbiddenKeys(key: string, value: unknown): unknown {
-  if ((FORBIDDEN_KEYS as readonly string[]).includes(key)) malformed('message', `has the forbidden key "${key}"`);
-  return value;
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isForbiddenKey(key: string): boolean {
+  return (FORBIDDEN_KEYS as readonly string[]).includes(key);
 }
 
 /**
- * Rejects JSON nested deeper than {@link MAX_DEPTH} before it is parsed, so hostile
- * nesting costs one linear scan and behaves the same on every engine (instead of
- * depending on the stack size). Brackets inside strings are not counted.
+ * One linear pass over the JSON text before it is parsed: rejects nesting deeper
+ * than {@link MAX_DEPTH} (so hostile nesting behaves the same on every engine instead
+ * of depending on its stack) and prototype-pollution keys at any depth, including in
+ * fields this version ignores. (A `JSON.parse` reviver could check keys too, but
+ * makes parsing several times slower.) Brackets inside strings are not counted.
  */
-function checkDepth(text: string): void {
+function scanJson(text: string): void {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // A string: find its end, noting escapes.
+      const start = i + 1;
+      let escaped = false;
+      for (i = start; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      const length = i - start;
+      if (!escaped && length !== 9 && length !== 11) continue; // no forbidden key has another raw length
+      let next = i + 1;
+      while (next < text.length && isJsonSpace(text.charCodeAt(next))) next++;
+      if (text.charCodeAt(next) !== 0x3a) continue; // not followed by ':', so not a key
+      let key = text.slice(start, i);
+      if (escaped) {
+        try {
+          key = JSON.parse(`"${key}"`) as string;
+        } catch {
+          continue; // an invalid escape: JSON.parse of the whole text reports it
+        }
+      }
+      if (isForbiddenKey(key)) malformed('message', `has the forbidden key "${key}"`);
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > MAX_DEPTH) malformed('message', `is nested deeper than ${MAX_DEPTH} levels`);
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
 }
 
-/** Byte-size check, then UTF-8 decoding, a nesting check and JSON parsing; any failure is a VidaiError. */
+/** Byte-size check, then UTF-8 decoding, {@link scanJson} and JSON parsing; any failure is a VidaiError. */
 function parseWireInput(input: WireInput, maxBytes: number): unknown {
   let text: string;
   if (typeof input === 'string') {
@@ -404,9 +429,9 @@ function parseWireInput(input: WireInput, maxBytes: number): unknown {
   } else {
     throw new TypeError('decodeWireMessage: input must be a string, an ArrayBuffer or a Uint8Array');
   }
-  checkDepth(text);
+  scanJson(text);
   try {
-    return JSON.parse(text, rejectForbiddenKeys);
+    return JSON.parse(text);
   } catch (cause) {
     if (cause instanceof VidaiError) throw cause;
     throw new VidaiError(ErrorCodes.MALFORMED_MESSAGE, 'Malformed wire message: not valid JSON.', { cause });
