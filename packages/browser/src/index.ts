@@ -13,6 +13,8 @@ export { computeDisplayTransform, mapBoxToDisplay, mapPointToDisplay } from './d
 export type { ObjectFit, DisplayTransform, DisplayTransformOptions } from './display-transform.js';
 export { ResultTimeline } from './result-timeline.js';
 export type { ResultTimelineOptions, TimelinePick } from './result-timeline.js';
+export { InferenceClient } from './inference-client.js';
+export type { InferenceClientOptions, InferenceClientEvents, InferenceClientState, ClientDetections, ReconnectOptions } from './inference-client.js';
 export { Overlay } from './overlay.js';
 export type { OverlayOptions } from './overlay.js';
 export { VideoElementSource, videoFrameTime } from './video-element-source.js';

@@ -56,6 +56,18 @@ export const ErrorCodes = {
   WORKER_FAILED: 'worker-failed',
   /** A frame source failed with an error of its own (kept as `cause`); the pipeline ended. */
   SOURCE_FAILED: 'source-failed',
+  /** A WebRTC offer (or ICE candidate) is malformed or cannot be answered: HTTP 400. */
+  OFFER_INVALID: 'offer-invalid',
+  /** The signaling request has no valid credentials (bearer token): HTTP 401. */
+  UNAUTHORIZED: 'unauthorized',
+  /** The signaling request comes from an origin not on the allowlist: HTTP 403. */
+  FORBIDDEN_ORIGIN: 'forbidden-origin',
+  /** The server already serves its maximum number of peers: HTTP 503. */
+  TOO_MANY_PEERS: 'too-many-peers',
+  /** Too many offers from one client in a short time: HTTP 429. */
+  RATE_LIMITED: 'rate-limited',
+  /** A signaling request body or SDP exceeds its size cap: HTTP 413. */
+  PAYLOAD_TOO_LARGE: 'payload-too-large',
 } as const;
 
 /** One of the stable error code strings of {@link ErrorCodes}. */

@@ -54,3 +54,4 @@ export type {
   EncodeDetectionOptions,
   ClockOffsetEstimate,
 } from './detection-message.js';
+export { PushFrameSource } from './push-source.js';

@@ -1,0 +1,431 @@
+/**
+ * The browser half of server-side inference: sends a camera track to a vidai
+ * inference server over WebRTC and receives detections on an unordered,
+ * no-retransmit DataChannel (only the newest result matters). Signaling by HTTP
+ * `POST <url>/offer` (one round trip, candidates gathered first) or by WebSocket
+ * `<url>/ws` (trickle ICE). Reconnects with backoff when the connection fails and
+ * estimates the server's clock offset with ping/pong so each result's latency can be
+ * split into stages.
+ */
+import {
+  Emitter,
+  ErrorCodes,
+  VidaiError,
+  decodeWireMessage,
+  encodeWireMessage,
+  estimateClockOffset,
+  type ClockOffsetEstimate,
+  type DetectionMessage,
+} from '@vidai/core';
+
+/** Connection state of an {@link InferenceClient}. */
+export type InferenceClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** A detection message with the client-side facts needed to place it in time. */
+export interface ClientDetections {
+  /** The message as the server sent it (its `timestamp` is the server's clock: when the frame arrived there). */
+  message: DetectionMessage;
+  /** Local time the message arrived (ms since the epoch, `performance.timeOrigin + performance.now()`). */
+  receivedAt: number;
+  /**
+   * `message.timestamp` on the local clock (ms since the epoch), when the clock offset
+   * is known: when the frame's last packet reached the server.
+   */
+  frameArrivedAt: number | undefined;
+  /** Time from the server sending to the client receiving, ms, when the clock offset is known. */
+  returnMs: number | undefined;
+}
+
+/** Events of an {@link InferenceClient}. */
+export type InferenceClientEvents = {
+  /** A detection result arrived. */
+  detections: [ClientDetections];
+  /** The connection state changed. */
+  state: [InferenceClientState];
+  /** Something failed (signaling refused, connection lost, malformed message). */
+  error: [VidaiError];
+};
+
+/** Reconnection policy. */
+export interface ReconnectOptions {
+  /** First delay, ms. Default: 500. */
+  initialDelayMs?: number;
+  /** Longest delay, ms. Default: 10000. */
+  maxDelayMs?: number;
+  /** Attempts before giving up (the client closes with an error). Default: Infinity. */
+  maxAttempts?: number;
+}
+
+/** Options of {@link InferenceClient}. */
+export interface InferenceClientOptions {
+  /** Base URL of the inference server, e.g. `https://host:8443` or `/vidai` (relative to the page). Required. */
+  url: string;
+  /** Bearer token the server expects. Default: none. */
+  token?: string;
+  /** `'http'` (POST /offer, default) or `'websocket'` (trickle ICE at /ws). */
+  signaling?: 'http' | 'websocket';
+  /** ICE servers, or `'server'` to fetch them (e.g. TURN credentials) from `<url>/ice-servers`. Default: `[]`. */
+  iceServers?: RTCIceServer[] | 'server';
+  /** Preferred codec, `'vp8'` or `'h264'`. Default: the browser's choice. */
+  codec?: 'vp8' | 'h264';
+  /** Highest send bitrate, bit/s. Default: the browser's. */
+  maxBitrate?: number;
+  /** Reconnection with exponential backoff, or `false` to give up at the first failure. Default: see {@link ReconnectOptions}. */
+  reconnect?: ReconnectOptions | false;
+  /** Interval of clock-offset pings after the first few quick ones, ms; 0 disables them. Default: 2000. */
+  pingIntervalMs?: number;
+  /** Give up on one connection attempt after this long, ms. Default: 15000. */
+  connectTimeoutMs?: number;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Sends a video track to a vidai inference server and receives its detections.
+ *
+ * @example
+ * ```ts
+ * const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+ * const client = new InferenceClient(stream, { url: 'https://server:8443', token });
+ * client.events.on('detections', ({ message }) => overlay.draw(message));
+ * client.events.on('state', (s) => console.log(s));
+ * await client.connected();
+ * // later
+ * client.close();
+ * ```
+ */
+export class InferenceClient {
+  /** Typed events. */
+  readonly events = new Emitter<InferenceClientEvents>();
+  /** Best clock-offset estimate so far: add `offset` to a local time to get the server's. */
+  clockOffset: ClockOffsetEstimate | undefined;
+  /** The server's id for the current connection. */
+  peerId: string | undefined;
+
+  private readonly track: MediaStreamTrack;
+  private readonly options: InferenceClientOptions;
+  private state: InferenceClientState = 'connecting';
+  private pc: RTCPeerConnection | undefined;
+  private channel: RTCDataChannel | undefined;
+  private socket: WebSocket | undefined;
+  private attempt = 0;
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pingId = 0;
+  private offsets: ClockOffsetEstimate[] = [];
+  private generation = 0;
+
+  /** Starts connecting at once; listen to `state` or await {@link connected}. */
+  constructor(source: MediaStream | MediaStreamTrack, options: InferenceClientOptions) {
+    const track = 'getVideoTracks' in source ? source.getVideoTracks()[0] : source;
+    if (!track || track.kind !== 'video') throw new TypeError('InferenceClient: pass a MediaStream with a video track, or a video MediaStreamTrack');
+    if (!options || typeof options.url !== 'string') throw new TypeError('InferenceClient: options.url is required');
+    this.track = track;
+    this.options = options;
+    void this.connect();
+  }
+
+  /** The current state. */
+  get currentState(): InferenceClientState {
+    return this.state;
+  }
+
+  /** Resolves when connected (the DataChannel is open); rejects if the client closes first. */
+  connected(): Promise<void> {
+    if (this.state === 'connected') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new VidaiError(ErrorCodes.CLOSED, 'The client is closed.'));
+    return new Promise((resolve, reject) => {
+      const off = this.events.on('state', (s) => {
+        if (s === 'connected') {
+          off();
+          resolve();
+        } else if (s === 'closed') {
+          off();
+          reject(new VidaiError(ErrorCodes.CLOSED, 'The client closed before it connected.'));
+        }
+      });
+    });
+  }
+
+  private setState(state: InferenceClientState): void {
+    if (this.state === state || this.state === 'closed') return;
+    this.state = state;
+    this.events.emit('state', state);
+  }
+
+  private base(): string {
+    return this.options.url.replace(/\/+$/, '');
+  }
+
+  private headers(): Record<string, string> {
+    return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
+  }
+
+  private async iceServers(): Promise<RTCIceServer[]> {
+    const ice = this.options.iceServers ?? [];
+    if (ice !== 'server') return ice;
+    const res = await fetch(`${this.base()}/ice-servers`, { headers: this.headers() });
+    if (!res.ok) throw await this.refusal(res);
+    return (await res.json()) as RTCIceServer[];
+  }
+
+  private async refusal(res: Response): Promise<VidaiError> {
+    let body: { error?: { code?: string; message?: string } } = {};
+    try {
+      body = await res.json();
+    } catch {
+      // not JSON: keep the status only
+    }
+    const known = Object.values(ErrorCodes) as string[];
+    const code = body.error?.code && known.includes(body.error.code) ? (body.error.code as VidaiError['code']) : ErrorCodes.STREAM_UNAVAILABLE;
+    return new VidaiError(code, body.error?.message ?? `The server answered HTTP ${res.status}.`, { details: { status: res.status } });
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation || this.state === 'closed';
+    try {
+      const pc = new RTCPeerConnection({ iceServers: await this.iceServers() });
+      if (stale()) {
+        pc.close();
+        return;
+      }
+      this.pc = pc;
+      const channel = pc.createDataChannel('vidai', { ordered: false, maxRetransmits: 0 });
+      this.channel = channel;
+      channel.onopen = () => {
+        if (stale()) return;
+        this.attempt = 0;
+        this.setState('connected');
+        this.startPings(channel);
+      };
+      channel.onmessage = (event) => this.onMessage(event.data);
+      channel.onclose = () => {
+        if (!stale()) this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The server closed the DataChannel.'));
+      };
+      const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
+      this.preferCodec(transceiver);
+      pc.onconnectionstatechange = () => {
+        if (stale()) return;
+        if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
+          this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `The connection to the server ${pc.connectionState}.`));
+        }
+      };
+      this.timer(() => {
+        if (!stale() && this.state !== 'connected') this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'Connecting to the server timed out.'));
+      }, this.options.connectTimeoutMs ?? 15_000);
+      if (this.options.signaling === 'websocket') await this.signalWebSocket(pc, stale);
+      else await this.signalHttp(pc, stale);
+      if (this.options.maxBitrate) {
+        const params = transceiver.sender.getParameters();
+        if (params.encodings?.[0]) {
+          params.encodings[0].maxBitrate = this.options.maxBitrate;
+          await transceiver.sender.setParameters(params).catch(() => {});
+        }
+      }
+    } catch (error) {
+      if (stale()) return;
+      const e = error instanceof VidaiError ? error : new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `Could not connect: ${String((error as Error)?.message ?? error)}`, { cause: error });
+      this.lost(e);
+    }
+  }
+
+  private preferCodec(transceiver: RTCRtpTransceiver): void {
+    const want = this.options.codec;
+    if (!want || typeof RTCRtpSender.getCapabilities !== 'function' || !transceiver.setCodecPreferences) return;
+    const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+    const mime = `video/${want}`;
+    const preferred = codecs.filter((c) => c.mimeType.toLowerCase() === mime);
+    if (preferred.length === 0) {
+      throw new VidaiError(ErrorCodes.UNSUPPORTED_FORMAT, `This browser cannot send ${want}; leave codec unset or pick another.`);
+    }
+    // H.264: the constrained-baseline, packetization-mode=1 profile first (what the server decodes).
+    preferred.sort((a, b) => score(b) - score(a));
+    transceiver.setCodecPreferences(preferred);
+    function score(c: { sdpFmtpLine?: string }): number {
+      const f = c.sdpFmtpLine ?? '';
+      return (f.includes('packetization-mode=1') ? 2 : 0) + (/profile-level-id=42e0/i.test(f) ? 1 : 0);
+    }
+  }
+
+  private async signalHttp(pc: RTCPeerConnection, stale: () => boolean): Promise<void> {
+    await pc.setLocalDescription();
+    await gatheringComplete(pc);
+    if (stale()) return;
+    const res = await fetch(`${this.base()}/offer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.headers() },
+      body: JSON.stringify({ type: 'offer', sdp: pc.localDescription!.sdp }),
+    });
+    if (!res.ok) throw await this.refusal(res);
+    const answer = (await res.json()) as { type: 'answer'; sdp: string; peerId?: string };
+    if (stale()) return;
+    this.peerId = answer.peerId;
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+  }
+
+  private signalWebSocket(pc: RTCPeerConnection, stale: () => boolean): Promise<void> {
+    const url = new URL(`${this.base()}/ws`, location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const protocols = this.options.token ? [`bearer.${this.options.token}`] : [];
+    const ws = new WebSocket(url, protocols);
+    this.socket = ws;
+    const early: RTCIceCandidateInit[] = [];
+    return new Promise<void>((resolve, reject) => {
+      pc.onicecandidate = (event) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'candidate', candidate: event.candidate?.toJSON() ?? null }));
+      };
+      ws.onopen = async () => {
+        try {
+          await pc.setLocalDescription();
+          ws.send(JSON.stringify({ type: 'offer', sdp: pc.localDescription!.sdp }));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      ws.onmessage = async (event) => {
+        if (stale()) return;
+        let message: { type?: string; sdp?: string; peerId?: string; candidate?: RTCIceCandidateInit | null; code?: string; message?: string };
+        try {
+          message = JSON.parse(String(event.data));
+        } catch {
+          return;
+        }
+        try {
+          if (message.type === 'answer' && message.sdp) {
+            this.peerId = message.peerId;
+            await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+            for (const c of early.splice(0)) await pc.addIceCandidate(c);
+            resolve();
+          } else if (message.type === 'candidate' && message.candidate) {
+            // The server may send candidates before its answer arrives here.
+            if (!pc.remoteDescription) early.push(message.candidate);
+            else await pc.addIceCandidate(message.candidate);
+          } else if (message.type === 'error') {
+            const known = Object.values(ErrorCodes) as string[];
+            const code = message.code && known.includes(message.code) ? (message.code as VidaiError['code']) : ErrorCodes.STREAM_UNAVAILABLE;
+            reject(new VidaiError(code, message.message ?? 'The server refused the offer.'));
+          }
+        } catch (error) {
+          reject(error);
+        }
+      };
+      ws.onerror = () => reject(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The signaling WebSocket failed (refused, unauthorized or unreachable).'));
+      ws.onclose = () => {
+        reject(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The signaling WebSocket closed.'));
+        if (!stale() && this.state === 'connected') this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The server ended the session.'));
+      };
+    });
+  }
+
+  private onMessage(data: unknown): void {
+    const receivedAt = now();
+    let message;
+    try {
+      message = decodeWireMessage(data as string | ArrayBuffer);
+    } catch (error) {
+      this.events.emit('error', error as VidaiError);
+      return;
+    }
+    if (message.type === 'detections') {
+      const o = this.clockOffset?.offset;
+      this.events.emit('detections', {
+        message,
+        receivedAt,
+        frameArrivedAt: o === undefined ? undefined : message.timestamp - o,
+        returnMs: o === undefined || message.sentAt === undefined ? undefined : receivedAt + o - message.sentAt,
+      });
+    } else if (message.type === 'pong') {
+      const estimate = estimateClockOffset(message, receivedAt);
+      this.offsets.push(estimate);
+      if (this.offsets.length > 16) this.offsets.shift();
+      // The sample with the shortest round trip has the smallest error bound.
+      this.clockOffset = this.offsets.reduce((best, e) => (e.rtt < best.rtt ? e : best));
+    } else if (message.type === 'error') {
+      this.events.emit('error', new VidaiError(ErrorCodes.MALFORMED_MESSAGE, `The server reported: ${message.code}: ${message.message}`));
+    }
+  }
+
+  private startPings(channel: RTCDataChannel): void {
+    const interval = this.options.pingIntervalMs ?? 2000;
+    if (interval <= 0) return;
+    const ping = () => {
+      if (channel.readyState !== 'open') return;
+      channel.send(encodeWireMessage({ v: 1, type: 'ping', id: this.pingId++, t0: now() }));
+    };
+    // A few quick probes first, so the offset is known within a second.
+    for (let i = 0; i < 5; i++) this.timer(ping, i * 150);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(ping, interval);
+  }
+
+  private lost(error: VidaiError): void {
+    if (this.state === 'closed') return;
+    this.events.emit('error', error);
+    this.teardown();
+    const policy = this.options.reconnect;
+    const noRetry = [ErrorCodes.UNAUTHORIZED, ErrorCodes.FORBIDDEN_ORIGIN, ErrorCodes.OFFER_INVALID, ErrorCodes.PAYLOAD_TOO_LARGE, ErrorCodes.UNSUPPORTED_FORMAT] as string[];
+    if (policy === false || noRetry.includes(error.code) || this.attempt >= (policy?.maxAttempts ?? Infinity)) {
+      this.close();
+      return;
+    }
+    const initial = policy?.initialDelayMs ?? 500;
+    const max = policy?.maxDelayMs ?? 10_000;
+    const delay = Math.min(max, initial * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    this.attempt++;
+    this.setState('reconnecting');
+    this.timer(() => void this.connect(), delay);
+  }
+
+  private timer(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private teardown(): void {
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+    if (this.channel) {
+      this.channel.onopen = this.channel.onmessage = this.channel.onclose = null;
+      this.channel.close();
+    }
+    this.channel = undefined;
+    if (this.socket) {
+      this.socket.onclose = this.socket.onmessage = this.socket.onerror = this.socket.onopen = null;
+      this.socket.close();
+    }
+    this.socket = undefined;
+    if (this.pc) {
+      this.pc.onconnectionstatechange = this.pc.onicecandidate = null;
+      this.pc.close();
+    }
+    this.pc = undefined;
+  }
+
+  /** Closes the connection and stops reconnecting. The track is not stopped (it is the caller's). Safe to call twice. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.teardown();
+    this.state = 'closed';
+    this.events.emit('state', 'closed');
+  }
+}
+
+function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') {
+        pc.removeEventListener('icegatheringstatechange', check);
+        resolve();
+      }
+    };
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
