@@ -1,8 +1,7 @@
 /**
  * A minimal typed event emitter. `on()` returns an unsubscribe function and a
- * throwing listener never breaks the emitter or the other listeners: its error
- * is passed to `onListenerError` (by default reported with `queueMicrotask` rethrow
- * disabled, i.e. swallowed after being handed to the optional hook).
+ * throwing listener never breaks the emitter or the other listeners: its error is
+ * handed to the `onListenerError` hook (default: ignored).
  *
  * @example
  * ```ts
@@ -23,7 +22,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (...args: never[]) => void);
+    set.add(listener as unknown as (...args: never[]) => void);
     return () => this.off(event, listener);
   }
 
@@ -38,7 +37,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
 
   /** Removes a listener. */
   off<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): void {
-    this.listeners.get(event)?.delete(listener as (...args: never[]) => void);
+    this.listeners.get(event)?.delete(listener as unknown as (...args: never[]) => void);
   }
 
   /** Calls every listener of `event`; a throwing listener does not stop the others. */
@@ -47,7 +46,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as (...a: Events[K]) => void)(...args);
+        (listener as unknown as (...a: Events[K]) => void)(...args);
       } catch (error) {
         try {
           this.onListenerError(error);
