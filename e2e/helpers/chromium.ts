@@ -19,6 +19,8 @@ export interface LaunchChromiumOptions {
   args?: string[];
   /** Grant camera/microphone permission to every origin. Default: true. */
   grantMedia?: boolean;
+  /** Device pixels per CSS pixel of every page. Default: 1. */
+  deviceScaleFactor?: number;
 }
 
 /** A running browser: a persistent context on a throwaway profile. */
@@ -59,6 +61,7 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
       // playwright's own --headless flag would select the old mode; ours are the full set.
       ignoreDefaultArgs: ['--headless'],
       args: [...chromiumArgs(options.y4m), ...(options.args ?? [])],
+      ...(options.deviceScaleFactor !== undefined ? { deviceScaleFactor: options.deviceScaleFactor } : {}),
     });
     if (options.grantMedia ?? true) await context.grantPermissions(['camera', 'microphone']);
     // Functions passed to page.evaluate from files run by tsx carry esbuild's `__name` helper calls.
