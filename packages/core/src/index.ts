@@ -55,3 +55,10 @@ export type {
   ClockOffsetEstimate,
 } from './detection-message.js';
 export { PushFrameSource } from './push-source.js';
+export { detectModelFamily, familyPreprocess, MODEL_FAMILIES } from './model-family.js';
+export type { ModelFamily, ModelFamilyHints, ModelFamilyMatch, PreprocessOptions } from './model-family.js';
+export { COCO_LABELS } from './coco-labels.js';
+export { modelCatalog, getCatalogModel } from './model-catalog.js';
+export type { CatalogModel } from './model-catalog.js';
+export { YoloDetector, DEFAULT_INPUT_SIZE } from './yolo-detector.js';
+export type { YoloDetectorOptions, YoloCatalogDetectorOptions, InputTensorFactory } from './yolo-detector.js';
