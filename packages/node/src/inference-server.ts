@@ -304,6 +304,18 @@ export class InferenceServer {
     if (!v.sdp.startsWith('v=0') || !/^m=/m.test(v.sdp) || !/^a=fingerprint:/m.test(v.sdp) || !/^a=ice-ufrag:/m.test(v.sdp)) {
       throw new VidaiError(ErrorCodes.OFFER_INVALID, 'The SDP is not a WebRTC offer (needs v=0, m= sections, ICE credentials and a DTLS fingerprint).');
     }
+    for (const line of v.sdp.split(/\r?\n/)) {
+      if (line.startsWith('a=fingerprint:') && !/^a=fingerprint:sha-(1|224|256|384|512) [0-9A-F]{2}(:[0-9A-F]{2}){15,63}$/i.test(line)) {
+        throw new VidaiError(ErrorCodes.OFFER_INVALID, `The SDP has a malformed DTLS fingerprint: ${line.slice(0, 120)}`);
+      }
+      if (line.startsWith('m=')) {
+        const m = /^m=(\w+) \d+ (\S+)((?: \S+)+)$/.exec(line);
+        const rtp = m?.[2]?.includes('RTP');
+        if (!m || (rtp && m[3]!.trim().split(' ').some((pt) => !/^\d{1,3}$/.test(pt) || Number(pt) > 127))) {
+          throw new VidaiError(ErrorCodes.OFFER_INVALID, `The SDP has a malformed media line: ${line.slice(0, 120)}`);
+        }
+      }
+    }
     return { type: 'offer', sdp: v.sdp };
   }
 
