@@ -63,7 +63,7 @@ describe('RtpFrameAssembler', () => {
   it('after a loss drops every frame until the next key frame and requests one', () => {
     const { assembler, reasons, feed } = setup();
     feed(frame(0, 0, 2, true));
-    const reorder = new RtpReorderBuffer({ maxDelayMs: 0, now: () => 0 });
+    const reorder = new RtpReorderBuffer<RtpPacket>({ maxDelayMs: 0, now: () => 0 });
     const passed: number[] = [];
     // frame at 3000 loses its second packet (seq 3); frames 6000 and 9000 are deltas; 12000 is a key frame
     const packets = [...frame(2, 3000, 3, false).filter((p) => p.header.sequenceNumber !== 3), ...frame(5, 6000, 2, false), ...frame(7, 9000, 2, false), ...frame(9, 12000, 2, true), ...frame(11, 15000, 2, false)];
