@@ -55,6 +55,7 @@ Options of detect:
   --size <W>[x<H>]         decode the input at this size (default: the input's size)
   --realtime               read files at their own rate, as a live stream would arrive
   --max-frames <N>         stop after N processed frames
+  --max-attempts <N>       live inputs: give up after N failed connection attempts in a row (default: never)
   --provider <list>        execution providers in order, e.g. cuda,cpu (default: cuda where present, cpu)
   --threads <N>            onnxruntime intra-op threads
   --json                   one JSON object per processed frame on stdout
@@ -75,6 +76,7 @@ interface DetectArgs {
   height: number | undefined;
   realtime: boolean;
   maxFrames: number | undefined;
+  maxAttempts: number | undefined;
   providers: string[] | undefined;
   threads: number | undefined;
   json: boolean;
@@ -103,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         size: { type: 'string' },
         realtime: { type: 'boolean', default: false },
         'max-frames': { type: 'string' },
+        'max-attempts': { type: 'string' },
         provider: { type: 'string' },
         threads: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -126,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'models') {
     for (const entry of Object.values(modelCatalog)) {
-      process.stdout.write(`${entry.id.padEnd(14)} ${entry.family.padEnd(10)} ${String(entry.inputSize).padEnd(5)} ${entry.url}\n`);
+      process.stdout.write(`${entry.id.padEnd(14)} ${entry.family.padEnd(10)} ${`${entry.inputSize.width}x${entry.inputSize.height}`.padEnd(8)} ${entry.url}\n`);
     }
     return 0;
   }
@@ -181,6 +184,7 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
     height,
     realtime: values.realtime === true,
     maxFrames: integerOption(values, 'max-frames'),
+    maxAttempts: integerOption(values, 'max-attempts'),
     providers: (values.provider as string | undefined)?.split(',').map((p) => p.trim()),
     threads: integerOption(values, 'threads'),
     json: values.json === true,
@@ -244,7 +248,7 @@ async function detect(args: DetectArgs): Promise<void> {
       realtime: args.realtime,
       ...(args.width === undefined ? {} : { width: args.width }),
       ...(args.height === undefined ? {} : { height: args.height }),
-      ...(live ? {} : { maxAttempts: 1 }),
+      ...(live && args.maxAttempts !== undefined ? { maxAttempts: args.maxAttempts } : {}),
     });
     if (live && !args.quiet) {
       ffmpeg.on('reconnecting', (info) =>

@@ -1,0 +1,141 @@
+/**
+ * What vidai costs next to the model (`npm run bench`).
+ *
+ * On one core (onnxruntime with one intra-op and one inter-op thread), YOLOX-Nano at 416:
+ *   1. per stage on a 1280x720 frame: letterbox, raw `session.run`, decode, NMS, and the
+ *      whole `detector.detect()`;
+ *   2. throughput: the pipeline (FfmpegSource -> pipeline 'all' mode -> detector) on a
+ *      shared video, next to raw `session.run` throughput measured in the same run.
+ * Prints median and p95 per stage and the share of the model's time that is not the model.
+ * Target: everything that is not the model costs at most 5% of the model's time.
+ *
+ * Run: npm run bench [-- --frames 150]
+ */
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import {
+  DetectionCandidates,
+  createPipeline,
+  decodeYolox,
+  getCatalogModel,
+  letterbox,
+  nonMaxSuppression,
+  type Frame,
+} from '../packages/core/src/index.js';
+import { FfmpegSource, createNodeDetector } from '../packages/node/src/index.js';
+import { summarize, formatRow, timeSync, timeAsync } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '150' },
+    runs: { type: 'string', default: '60' },
+    shared: { type: 'string', default: process.env.VIDAI_SHARED_DIR ?? '../shared' },
+  },
+});
+const FRAMES = Number(values.frames);
+const RUNS = Number(values.runs);
+const SHARED = values.shared!;
+process.env.VIDAI_MODEL_DIR ??= `${SHARED}/models`;
+
+const model = getCatalogModel('yolox-nano');
+const size = model.inputSize;
+
+function frame720p(): Frame {
+  const bytes = execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-ss', '3', '-i', `${SHARED}/videos/degirum-Traffic.mp4`, '-frames:v', '1', '-vf', 'scale=1280:720', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: 64 << 20 },
+  );
+  return { data: new Uint8Array(bytes), width: 1280, height: 720, format: 'rgb', timestamp: 0, seq: 0 };
+}
+
+const { detector, executionProvider, modelPath } = await createNodeDetector({
+  model: 'yolox-nano',
+  intraOpNumThreads: 1,
+  onProgress: null,
+});
+// A second, bare session on the same file with the same settings for the raw numbers.
+const session = await ort.InferenceSession.create(modelPath, {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionProviders: ['cpu'],
+});
+console.log(`YOLOX-Nano ${size.width}x${size.height} on ${executionProvider}, 1 intra-op thread; node ${process.version}\n`);
+
+// 1. Per stage on a 720p frame.
+const frame = frame720p();
+const preprocess = model.preprocess;
+let tensorOut: Float32Array | undefined;
+const lb = letterbox(frame, { size, ...preprocess });
+const letterboxTimes = timeSync(RUNS * 5, () => {
+  tensorOut = letterbox(frame, { size, ...preprocess }, tensorOut).tensor;
+});
+const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', lb.tensor, lb.dims) };
+let output: ort.Tensor | undefined;
+const runTimes = await timeAsync(RUNS, async () => {
+  output = (await session.run(feeds))[session.outputNames[0]!];
+});
+const out = output!.data as Float32Array;
+const candidates = new DetectionCandidates();
+const decodeTimes = timeSync(RUNS * 20, () => {
+  decodeYolox(out, output!.dims, { inputWidth: size.width, inputHeight: size.height, scoreThreshold: 0.25 }, candidates);
+});
+const nmsTimes = timeSync(RUNS * 20, () => {
+  nonMaxSuppression(candidates, { iouThreshold: 0.45 });
+});
+const detectTimes = await timeAsync(RUNS, async () => {
+  await detector.detect(frame);
+});
+
+const rows = [
+  summarize('letterbox 1280x720 rgb -> 416', letterboxTimes),
+  summarize('decode (YOLOX grid, 3549 anchors)', decodeTimes),
+  summarize(`NMS (${candidates.count} candidates)`, nmsTimes),
+  summarize('session.run (raw)', runTimes),
+  summarize('detector.detect() end to end', detectTimes),
+];
+console.log('per stage, 720p frame              median ms     p95 ms');
+for (const row of rows) console.log(formatRow(row));
+const [letterboxStats, decodeStats, nmsStats, runStats, detectStats] = rows;
+const nonModel = letterboxStats!.median + decodeStats!.median + nmsStats!.median;
+console.log(
+  `\nnot the model (letterbox + decode + NMS): ${nonModel.toFixed(2)} ms = ${((100 * nonModel) / runStats!.median).toFixed(1)}% of session.run` +
+    `\ndetect() over session.run: ${((100 * (detectStats!.median - runStats!.median)) / runStats!.median).toFixed(1)}% (medians)`,
+);
+
+// 2. Throughput on a shared video: the whole pipeline vs session.run alone, same process.
+const video = `${SHARED}/videos/intel-car-detection.mp4`;
+async function pipelineFps(): Promise<{ fps: number; frames: number }> {
+  let frames = 0;
+  const source = new FfmpegSource({ input: video });
+  const pipeline = createPipeline({ source, detector, mode: 'all' });
+  const t0 = performance.now();
+  for await (const _ of pipeline) {
+    if (++frames >= FRAMES) break;
+  }
+  const elapsed = performance.now() - t0;
+  await pipeline.close();
+  return { fps: (frames * 1000) / elapsed, frames };
+}
+async function rawFps(): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < FRAMES; i++) await session.run(feeds);
+  return (FRAMES * 1000) / (performance.now() - t0);
+}
+// Interleave to spread the machine's noise over both.
+const raw1 = await rawFps();
+const pipe1 = await pipelineFps();
+const raw2 = await rawFps();
+const pipe2 = await pipelineFps();
+const raw = (raw1 + raw2) / 2;
+const pipe = (pipe1.fps + pipe2.fps) / 2;
+console.log(
+  `\nthroughput on ${video.split('/').pop()} (768x432, ${pipe1.frames} frames x2, interleaved)` +
+    `\n  raw session.run          ${raw.toFixed(2)} /s  (${raw1.toFixed(2)}, ${raw2.toFixed(2)})` +
+    `\n  pipeline (ffmpeg+detect) ${pipe.toFixed(2)} /s  (${pipe1.fps.toFixed(2)}, ${pipe2.fps.toFixed(2)})` +
+    `\n  ratio pipeline/raw       ${(pipe / raw).toFixed(3)}  -> overhead ${(100 * (raw / pipe - 1)).toFixed(1)}% of model time`,
+);
+
+await detector.close();
+await session.release();
