@@ -62,3 +62,4 @@ export { modelCatalog, getCatalogModel } from './model-catalog.js';
 export type { CatalogModel } from './model-catalog.js';
 export { YoloDetector, DEFAULT_INPUT_SIZE } from './yolo-detector.js';
 export type { YoloDetectorOptions, YoloCatalogDetectorOptions, InputTensorFactory } from './yolo-detector.js';
+export * from './samplers/index.js';
