@@ -213,7 +213,6 @@ export class InferencePeer {
   private reorder: RtpReorderBuffer<RtpPacket> | undefined;
   private assembler: RtpFrameAssembler | undefined;
   private decoder: VideoFrameDecoder | undefined;
-  private decodeChain: Promise<void> = Promise.resolve();
   private lastKeyFrameRequest = -Infinity;
   private lastDecodedAt = 0;
   private mediaTimer: ReturnType<typeof setInterval> | undefined;
@@ -432,7 +431,7 @@ export class InferencePeer {
     if (this.byteWindow.length > 4096) this.trimBytes(at);
     for (const out of this.reorder!.push(rtp)) {
       const frame = out.packet ? this.assembler!.push(out.packet) : this.assembler!.markLoss();
-      if (frame) this.enqueueDecode(frame);
+      if (frame) this.decodeFrame(frame);
     }
   }
 
@@ -451,33 +450,30 @@ export class InferencePeer {
     receiver.sendRtcpPLI(ssrc).catch(() => {});
   }
 
-  private enqueueDecode(encoded: EncodedVideoFrame): void {
+  private decodeFrame(encoded: EncodedVideoFrame): void {
+    const decoder = this.decoder;
+    if (!decoder || this.state === 'closed') return;
     const receivedAt = this.now();
-    this.decodeChain = this.decodeChain.then(async () => {
-      const decoder = this.decoder;
-      if (!decoder || this.state === 'closed') return;
-      let decoded;
-      try {
-        decoded = await decoder.decode(encoded);
-      } catch {
-        decoded = undefined;
-      }
-      if (this.isClosed()) return;
-      if (!decoded) {
-        this.counts.decodeErrors++;
-        this.assembler?.reset();
-        this.requestKeyFrame();
-        return;
-      }
-      this.counts.framesDecoded++;
-      this.lastDecodedAt = performance.now();
-      this.decodeLatency.record('decode', decoded.decodeMs);
-      let frame: Frame = { ...decoded.frame, timestamp: receivedAt, seq: this.seq++ };
-      if (this.options.mapFrame) frame = this.options.mapFrame(frame);
-      this.decodeMsBySeq.set(frame.seq, decoded.decodeMs);
-      if (this.decodeMsBySeq.size > 64) this.decodeMsBySeq.delete(this.decodeMsBySeq.keys().next().value as number);
-      this.source.push(frame);
-    });
+    let decoded;
+    try {
+      decoded = decoder.decode(encoded);
+    } catch {
+      decoded = undefined;
+    }
+    if (!decoded) {
+      this.counts.decodeErrors++;
+      this.assembler?.reset();
+      this.requestKeyFrame();
+      return;
+    }
+    this.counts.framesDecoded++;
+    this.lastDecodedAt = performance.now();
+    this.decodeLatency.record('decode', decoded.decodeMs);
+    let frame: Frame = { ...decoded.frame, timestamp: receivedAt, seq: this.seq++ };
+    if (this.options.mapFrame) frame = this.options.mapFrame(frame);
+    this.decodeMsBySeq.set(frame.seq, decoded.decodeMs);
+    if (this.decodeMsBySeq.size > 64) this.decodeMsBySeq.delete(this.decodeMsBySeq.keys().next().value as number);
+    this.source.push(frame);
   }
 
   private onResult(result: DetectionResult): void {
@@ -582,7 +578,6 @@ export class InferencePeer {
       } catch {
         // closing a half-negotiated connection may throw inside werift; nothing is left to release
       }
-      await this.decodeChain.catch(() => {});
       this.decoder?.close();
       this.decoder = undefined;
       await this.pipeline.close();

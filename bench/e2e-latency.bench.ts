@@ -1,0 +1,192 @@
+/**
+ * Glass-to-glass latency of server-side inference on loopback, measured honestly:
+ * the page draws a photo plus a frame counter (16 black/white blocks) into a canvas,
+ * sends `canvas.captureStream()` to a real InferenceServer (werift, node-av, YOLOX-Nano
+ * on onnxruntime-node), the server reads the counter back from the decoded pixels and
+ * reports it as the result's `seq`, and the page measures from drawing frame N to
+ * receiving the result for frame N. Only frames the detector processed have results
+ * (latest-frame-wins drops the others).
+ *
+ *   npm run bench:e2e                                   # 1 peer, 15 fps, 60 s
+ *   npm run bench:e2e -- --peers 4 --fps 5 --seconds 30 # capacity run
+ *
+ * Prints p50 / p95 / max, the per-stage split (capture+encode+network, decode, queue,
+ * preprocess, inference, postprocess, return), p95 of the first and last 10 s, and for
+ * several peers the per-peer p95 and the server's memory per peer.
+ */
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import type { Frame } from '@vidai/core';
+import { InferenceServer, createNodeDetector } from '@vidai/node';
+import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
+import { launchChromium } from '../e2e/helpers/chromium.js';
+import { startStaticServer } from '../e2e/helpers/static-server.js';
+
+const { values } = parseArgs({
+  options: {
+    peers: { type: 'string', default: '1' },
+    fps: { type: 'string', default: '15' },
+    seconds: { type: 'string', default: '60' },
+    width: { type: 'string', default: '640' },
+    height: { type: 'string', default: '480' },
+    codec: { type: 'string', default: 'vp8' },
+    image: { type: 'string', default: '../shared/images/dog.jpg' },
+  },
+});
+const PEERS = Number(values.peers);
+const FPS = Number(values.fps);
+const SECONDS = Number(values.seconds);
+const WIDTH = Number(values.width);
+const HEIGHT = Number(values.height);
+const CODEC = values.codec as 'vp8' | 'h264';
+const BITS = 16;
+const BLOCK_H = 24;
+
+/** Reads the counter the page drew: 16 blocks across the top rows, white = 1. */
+function readCounter(frame: Frame): number {
+  const bpp = frame.format === 'rgba' ? 4 : 3;
+  const blockW = frame.width / BITS;
+  const y0 = Math.round((BLOCK_H / 2 / HEIGHT) * frame.height) - 2;
+  let value = 0;
+  for (let b = 0; b < BITS; b++) {
+    const x0 = Math.round(blockW * (b + 0.5)) - 2;
+    let sum = 0;
+    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) sum += frame.data[(y * frame.width + x) * bpp + 1]!;
+    if (sum / 16 > 128) value |= 1 << b;
+  }
+  return value;
+}
+
+const percentile = (values: number[], q: number): number => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+};
+const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -');
+
+const node = await createNodeDetector({ model: 'yolox-nano', cacheDir: '../shared/models', download: false });
+const bundle = await bundleBrowser();
+const photo = await readFile(values.image!);
+const page = await startStaticServer({
+  dirs: { '/': bundle.dir },
+  routes: {
+    '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="/vidai.js"></script>',
+    '/photo.jpg': { body: new Uint8Array(photo), type: 'image/jpeg' },
+  },
+});
+const token = 'bench';
+const server = new InferenceServer({
+  detector: node.detector,
+  auth: token,
+  allowedOrigins: [page.url],
+  maxPeers: PEERS + 1,
+  rateLimit: false,
+  mapFrame: (frame) => ({ ...frame, seq: readCounter(frame) }),
+});
+const { url: serverUrl } = await server.listen();
+// Warm the session up so the first results do not carry the first-run cost.
+await node.detector.detect({ data: new Uint8Array(WIDTH * HEIGHT * 3), width: WIDTH, height: HEIGHT, format: 'bgr', timestamp: 0, seq: 0 });
+global.gc?.();
+const rssBefore = process.memoryUsage().rss;
+const browser = await launchChromium();
+
+interface Sample {
+  t: number;
+  total: number;
+  stages: Record<string, number>;
+}
+
+async function runPeer(index: number): Promise<Sample[]> {
+  const tab = await browser.context.newPage();
+  await tab.goto(`${page.url}/index.html`);
+  await tab.waitForFunction(() => 'vidai' in globalThis);
+  return tab.evaluate(
+    async ({ url, token, fps, seconds, width, height, bits, blockH, codec }) => {
+      const { InferenceClient } = (globalThis as unknown as { vidai: typeof import('@vidai/browser') }).vidai;
+      const now = () => performance.timeOrigin + performance.now();
+      const img = new Image();
+      img.src = '/photo.jpg';
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      document.body.append(canvas);
+      const ctx = canvas.getContext('2d')!;
+      const stream = canvas.captureStream(0);
+      const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+      const drawnAt = new Map<number, number>();
+      let counter = 1;
+      const draw = () => {
+        ctx.drawImage(img, 0, 0, width, height);
+        const w = width / bits;
+        for (let b = 0; b < bits; b++) {
+          ctx.fillStyle = (counter >> b) & 1 ? '#fff' : '#000';
+          ctx.fillRect(Math.floor(b * w), 0, Math.ceil(w), blockH);
+        }
+        track.requestFrame();
+        drawnAt.set(counter, now());
+        counter = (counter + 1) & 0xffff || 1;
+      };
+      draw();
+      const client = new InferenceClient(stream, { url, token, codec, reconnect: false });
+      await client.connected();
+      const samples: Array<{ t: number; total: number; stages: Record<string, number> }> = [];
+      const start = now();
+      client.events.on('detections', ({ message, receivedAt, frameArrivedAt, returnMs }) => {
+        const drawn = drawnAt.get(message.seq);
+        if (drawn === undefined) return;
+        const timings = message.timings ?? {};
+        const stages: Record<string, number> = {};
+        if (frameArrivedAt !== undefined) stages['capture+encode+network'] = frameArrivedAt - drawn;
+        for (const k of ['decode', 'queue', 'preprocess', 'inference', 'postprocess']) if (timings[k] !== undefined) stages[k] = timings[k]!;
+        if (returnMs !== undefined) stages.return = returnMs;
+        samples.push({ t: receivedAt - start, total: receivedAt - drawn, stages });
+      });
+      const timer = setInterval(draw, 1000 / fps);
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      clearInterval(timer);
+      client.close();
+      return samples;
+    },
+    { url: serverUrl, token, fps: FPS, seconds: SECONDS, width: WIDTH, height: HEIGHT, bits: BITS, blockH: BLOCK_H, codec: CODEC },
+  );
+}
+
+let rssDuring = 0;
+const memoryProbe = setInterval(() => (rssDuring = Math.max(rssDuring, process.memoryUsage().rss)), 1000);
+const started = Date.now();
+const serverStats: ReturnType<InferenceServer['stats']>[] = [];
+const statsProbe = setInterval(() => serverStats.push(server.stats()), 5000);
+const results = await Promise.all(Array.from({ length: PEERS }, (_, i) => runPeer(i)));
+clearInterval(memoryProbe);
+clearInterval(statsProbe);
+
+console.log(`\nserver-side inference, glass-to-glass on loopback: ${PEERS} peer(s), ${FPS} fps, ${SECONDS} s, ${WIDTH}x${HEIGHT} ${CODEC}, YOLOX-Nano (onnxruntime-node CPU), ${(Date.now() - started) / 1000} s wall`);
+for (const [i, samples] of results.entries()) {
+  const totals = samples.map((s) => s.total);
+  const first = samples.filter((s) => s.t < 10_000).map((s) => s.total);
+  const last = samples.filter((s) => s.t >= (SECONDS - 10) * 1000).map((s) => s.total);
+  console.log(
+    `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${fmt(percentile(totals, 0.5))} p95 ${fmt(percentile(totals, 0.95))} max ${fmt(Math.max(...totals))}   p95 first 10 s ${fmt(percentile(first, 0.95))} last 10 s ${fmt(percentile(last, 0.95))}`,
+  );
+  if (i === 0 || PEERS === 1) {
+    const names = [...new Set(samples.flatMap((s) => Object.keys(s.stages)))];
+    for (const name of names) {
+      const v = samples.map((s) => s.stages[name]).filter((x): x is number => x !== undefined);
+      console.log(`   ${name.padEnd(24)} p50 ${fmt(percentile(v, 0.5))} p95 ${fmt(percentile(v, 0.95))}`);
+    }
+  }
+}
+const last = serverStats.at(-1) ?? [];
+for (const s of last) {
+  console.log(
+    `server peer ${s.id.slice(0, 8)}: codec ${s.codec} received ${s.framesReceived} decoded ${s.framesDecoded} processed ${s.framesProcessed} dropped ${s.framesDropped} lost packets ${s.packetsLost} PLI ${s.keyFrameRequests} bitrate ${(s.bitrate / 1000).toFixed(0)} kbit/s decode p50 ${fmt(s.latency.decode?.p50 ?? NaN)} ms`,
+  );
+}
+console.log(`server RSS: before peers ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak with peers ${(rssDuring / 2 ** 20).toFixed(0)} MiB, per peer ${((rssDuring - rssBefore) / PEERS / 2 ** 20).toFixed(1)} MiB`);
+
+await browser.close();
+await server.close();
+await page.close();
+await bundle.remove();
+await node.detector.close();
