@@ -31,3 +31,14 @@ export type { VideoFrameDecoderOptions, DecodedVideoFrame, DecodedPixelFormat } 
 export { addBitrateHint } from './sdp-bitrate-hint.js';
 export type { BitrateHint } from './sdp-bitrate-hint.js';
 export { fixDtlsRecordSequence } from './dtls-record-sequence-fix.js';
+export { resolveModel, modelCacheDir, verifyModelFile } from './model-store.js';
+export type { ResolveModelOptions, ResolvedModel, ModelCacheDirContext } from './model-store.js';
+export type { DownloadProgress } from './download.js';
+export { createDownloadProgressBar } from './progress-bar.js';
+export type { ProgressBarOptions, ProgressBarStream } from './progress-bar.js';
+export { defaultExecutionProviders, hasProviderBinaries } from './execution-providers.js';
+export type { NodeExecutionProvider, NodeExecutionProviderName } from './execution-providers.js';
+export { SessionCache, SharedSession, defaultSessionCache } from './session-cache.js';
+export type { SessionCacheOptions, AcquireSessionOptions, SessionCacheStats, SessionFactory } from './session-cache.js';
+export { createNodeDetector } from './create-detector.js';
+export type { NodeDetectorOptions, NodeDetector } from './create-detector.js';

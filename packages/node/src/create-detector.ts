@@ -1,0 +1,106 @@
+import { YoloDetector, type CatalogModel, type YoloDetectorOptions } from '@vidai/core';
+import type { NodeExecutionProvider } from './execution-providers.js';
+import { checkModelDims, resolveModel, type ResolveModelOptions } from './model-store.js';
+import { defaultSessionCache, type SessionCache } from './session-cache.js';
+
+/** Options of {@link createNodeDetector}. */
+export interface NodeDetectorOptions extends Omit<YoloDetectorOptions, 'session' | 'ownsSession'> {
+  /**
+   * The model: a catalog id (`'yolox-nano'`), a catalog entry, or the path of an `.onnx`
+   * file. A catalog model brings its family, input size, labels and preprocessing
+   * (`family`, `decoded` and `inputSize` apply to model files only).
+   */
+  model: string | CatalogModel;
+  /**
+   * Execution providers to try, in order. Default: `'cuda'` where onnxruntime-node's
+   * CUDA binaries are installed, then `'cpu'`. The one used is reported as
+   * {@link NodeDetector.executionProvider}.
+   */
+  executionProviders?: readonly NodeExecutionProvider[];
+  /** Threads onnxruntime uses inside one operator. Default: onnxruntime's (one per physical core). */
+  intraOpNumThreads?: number;
+  /** Folder of downloaded catalog models. Default: `VIDAI_MODEL_DIR` or the user's cache folder. */
+  cacheDir?: string;
+  /** Download a catalog model that is not cached. Default true. */
+  download?: boolean;
+  /** Download progress. Default: a progress bar on stderr when it is a terminal; `null` for none. */
+  onProgress?: ResolveModelOptions['onProgress'];
+  /** Cancels a model download. */
+  signal?: AbortSignal;
+  /**
+   * Where sessions are shared. Default: the process-wide {@link defaultSessionCache}, so
+   * detectors on the same model, providers and threads share one session.
+   */
+  sessionCache?: SessionCache;
+}
+
+/** What {@link createNodeDetector} made. */
+export interface NodeDetector {
+  /** The detector. Its `close()` returns its loan of the shared session. */
+  detector: YoloDetector;
+  /** The execution provider the session runs on, e.g. `'cuda'` or `'cpu'`. */
+  executionProvider: string;
+  /** Absolute path of the model file. */
+  modelPath: string;
+  /** The catalog entry when the model was named by id or entry; `undefined` for a file. */
+  model: CatalogModel | undefined;
+}
+
+/**
+ * Creates a YOLO detector on onnxruntime-node: resolves the model (file, cache, or
+ * download), borrows a session from the session cache (one session per model file,
+ * providers and threads, shared by every detector made with the same settings) trying
+ * the execution providers in order, and builds a core `YoloDetector` on it.
+ *
+ * @throws VidaiError `model-not-found`, `model-download-failed`, `model-load-failed`,
+ *   `model-shape-mismatch` (see {@link resolveModel}); `no-execution-provider` when none
+ *   of the providers asked for works; `unknown-output-format` for a model file whose
+ *   output no decoder reads (pass `family`).
+ * @throws TypeError for invalid options.
+ *
+ * @example
+ * ```ts
+ * const { detector, executionProvider } = await createNodeDetector({ model: 'yolox-nano', scoreThreshold: 0.3 });
+ * const result = await detector.detect(frame);
+ * await detector.close();
+ * ```
+ */
+export async function createNodeDetector(options: NodeDetectorOptions): Promise<NodeDetector> {
+  if (options === null || typeof options !== 'object') throw new TypeError('createNodeDetector needs an options object with a model');
+  const {
+    model,
+    executionProviders,
+    intraOpNumThreads,
+    cacheDir,
+    download,
+    onProgress,
+    signal,
+    sessionCache = defaultSessionCache,
+    ...detectorOptions
+  } = options;
+  const resolved = await resolveModel(model, {
+    verify: false, // the session below loads the file and its dims are checked there
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+    ...(download !== undefined ? { download } : {}),
+    ...(onProgress !== undefined ? { onProgress } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const session = await sessionCache.acquire(resolved.path, {
+    ...(executionProviders !== undefined ? { executionProviders } : {}),
+    ...(intraOpNumThreads !== undefined ? { intraOpNumThreads } : {}),
+  });
+  try {
+    let detector: YoloDetector;
+    if (resolved.entry) {
+      checkModelDims(session, resolved.entry, resolved.path);
+      const { family: _family, decoded: _decoded, inputSize: _inputSize, ...catalogOptions } = detectorOptions;
+      detector = await YoloDetector.fromCatalog(resolved.entry, { ...catalogOptions, session, ownsSession: true });
+    } else {
+      detector = await YoloDetector.create({ ...detectorOptions, session, ownsSession: true });
+    }
+    return { detector, executionProvider: session.executionProvider, modelPath: resolved.path, model: resolved.entry };
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
