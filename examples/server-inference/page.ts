@@ -1,0 +1,41 @@
+/**
+ * The page of the server-inference example: opens the camera, sends it to the
+ * inference server and draws the detections that come back over the video.
+ */
+import { CameraSource, InferenceClient, Overlay, type DetectionResult } from '@vidai/browser';
+
+declare const VIDAI_CONFIG: { token: string };
+
+const video = document.querySelector('video')!;
+const status = document.querySelector('#status')!;
+const facing = new URLSearchParams(location.search).get('camera') === 'back' ? 'environment' : 'user';
+
+async function main(): Promise<void> {
+  const camera = await CameraSource.open({ facingMode: facing, width: 640, height: 480 });
+  video.srcObject = camera.stream;
+  await video.play();
+  const overlay = Overlay.attach(video, { mirror: camera.isFrontFacing, sync: 'arrival' });
+  const client = new InferenceClient(camera.stream, { url: location.origin, token: VIDAI_CONFIG.token });
+  let count = 0;
+  let lastLatency = '';
+  client.events.on('state', (s) => (status.textContent = s));
+  client.events.on('error', (e) => console.warn(e.code, e.message));
+  client.events.on('detections', ({ message, frameArrivedAt, receivedAt }) => {
+    count++;
+    overlay.push({ ...message, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } } satisfies DetectionResult);
+    const t = message.timings ?? {};
+    if (frameArrivedAt !== undefined) {
+      lastLatency = `server ${(receivedAt - frameArrivedAt).toFixed(0)} ms (decode ${t.decode?.toFixed(1)}, inference ${t.inference?.toFixed(0)})`;
+    }
+    status.textContent = `connected, ${count} results, ${message.detections.length} objects, ${lastLatency}`;
+  });
+  addEventListener('pagehide', () => {
+    client.close();
+    overlay.close();
+    void camera.close();
+  });
+}
+
+main().catch((e: Error & { code?: string }) => {
+  status.textContent = `${e.code ?? 'error'}: ${e.message}`;
+});

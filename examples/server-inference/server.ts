@@ -1,0 +1,106 @@
+/**
+ * Server-side inference example: one command starts an inference server that also
+ * serves a page; the page sends the camera over WebRTC and draws the boxes the server
+ * finds with YOLOX-Nano.
+ *
+ *   npm run example:server-inference                 # http://localhost:8080
+ *   npm run example:server-inference -- --https     # https on all interfaces, for a phone
+ *
+ * Options: --port N, --host ADDR, --https (self-signed certificate made with openssl),
+ * --model ID|PATH (default yolox-nano; VIDAI_MODEL_DIR is the model cache), --ice URL
+ * (a STUN server for clients behind NAT; default none).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { InferenceServer, createNodeDetector } from '@vidai/node';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8080' },
+    host: { type: 'string' },
+    https: { type: 'boolean', default: false },
+    model: { type: 'string', default: 'yolox-nano' },
+    ice: { type: 'string' },
+  },
+});
+const host = values.host ?? (values.https ? '0.0.0.0' : '127.0.0.1');
+
+const { detector, executionProvider } = await createNodeDetector({ model: values.model!, scoreThreshold: 0.35 });
+console.log(`model ${values.model} on ${executionProvider}`);
+
+// The page script, bundled from the public API of @vidai/browser.
+const bundle = await build({
+  entryPoints: [join(here, 'page.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  write: false,
+  logLevel: 'error',
+  alias: {
+    '@vidai/core': fileURLToPath(new URL('../../packages/core/src/index.ts', import.meta.url)),
+    '@vidai/browser': fileURLToPath(new URL('../../packages/browser/src/index.ts', import.meta.url)),
+  },
+});
+const pageScript = bundle.outputFiles[0]!.text;
+
+const inference = new InferenceServer({
+  detector,
+  ...(values.ice ? { iceServers: [{ urls: values.ice }] } : {}),
+});
+const html = readFileSync(join(here, 'index.html'), 'utf8').replace('__CONFIG__', JSON.stringify({ token: inference.token }));
+
+const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  if (inference.handle(req, res)) return;
+  if (req.url === '/' || req.url?.startsWith('/?')) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  } else if (req.url === '/page.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(pageScript);
+  } else {
+    res.writeHead(404).end();
+  }
+};
+
+let server;
+if (values.https) {
+  const dir = mkdtempSync(join(tmpdir(), 'vidai-cert-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=vidai example', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, handler);
+} else {
+  server = createHttpServer(handler);
+}
+inference.attach(server);
+server.listen(Number(values.port), host, () => {
+  const scheme = values.https ? 'https' : 'http';
+  console.log(`open ${scheme}://localhost:${values.port}/ on this machine`);
+  if (values.https) {
+    for (const addrs of Object.values(networkInterfaces())) {
+      for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) console.log(`on a phone on the same network: ${scheme}://${a.address}:${values.port}/?camera=back`);
+    }
+    console.log('the certificate is self-signed: accept the browser warning once (Advanced > Proceed).');
+  } else {
+    console.log('for a phone, restart with --https (a camera needs a secure context off localhost).');
+  }
+});
+
+const stop = async () => {
+  await inference.close();
+  server.close();
+  await detector.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+setInterval(() => {
+  for (const s of inference.stats()) {
+    console.log(`peer ${s.id.slice(0, 8)} ${s.codec ?? '-'}: ${s.framesProcessed} results, ${s.framesDropped} dropped, ${(s.bitrate / 1000).toFixed(0)} kbit/s, inference p50 ${s.latency.inference?.p50.toFixed(0) ?? '-'} ms`);
+  }
+}, 10_000).unref();
