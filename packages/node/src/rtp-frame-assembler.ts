@@ -26,8 +26,12 @@ export interface EncodedVideoFrame {
   bytes: number;
 }
 
-/** Why a key frame is requested. */
-export type KeyFrameReason = 'start' | 'loss' | 'corrupt';
+/**
+ * Why a key frame is requested: the stream `start`s, a `loss`, a `corrupt` frame, or
+ * still `waiting` (a frame was dropped while waiting: the key frame asked for earlier
+ * may itself have been lost, so the request is repeated; the caller throttles).
+ */
+export type KeyFrameReason = 'start' | 'loss' | 'corrupt' | 'waiting';
 
 /** Options of {@link RtpFrameAssembler}. */
 export interface RtpFrameAssemblerOptions {
@@ -147,6 +151,7 @@ export class RtpFrameAssembler {
     if (this.waitingForKeyFrame) {
       if (!keyFrame) {
         this.stats.dropped++;
+        this.request('waiting');
         return undefined;
       }
       this.waitingForKeyFrame = false;

@@ -86,7 +86,7 @@ export interface InferencePeerOptions {
   connectTimeoutMs?: number;
   /** Close the peer when no frame could be decoded for this long once connected, ms. Default: 10000. */
   mediaTimeoutMs?: number;
-  /** Shortest interval between two key frame requests (RTCP PLI), ms. Default: 250. */
+  /** Shortest interval between two key frame requests (RTCP PLI), ms. Default: 300. */
   keyFrameIntervalMs?: number;
   /** How long the reorder buffer waits for a missing packet, ms. Default: 40. */
   reorderDelayMs?: number;
@@ -441,7 +441,7 @@ export class InferencePeer {
 
   private requestKeyFrame(): void {
     const now = performance.now();
-    if (now - this.lastKeyFrameRequest < (this.options.keyFrameIntervalMs ?? 250)) return;
+    if (now - this.lastKeyFrameRequest < (this.options.keyFrameIntervalMs ?? 300)) return;
     const ssrc = this.track?.ssrc;
     const receiver = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(this.track!))?.receiver;
     if (ssrc === undefined || !receiver) return;

@@ -52,7 +52,7 @@ describe('RtpFrameAssembler', () => {
   it('waits for a key frame at start, asking for one, then passes whole frames', () => {
     const { assembler, reasons, feed } = setup();
     expect(feed(frame(0, 0, 2, false))).toEqual([]); // a delta frame before any key frame
-    expect(reasons).toEqual(['start']);
+    expect(reasons).toEqual(['start', 'waiting']);
     const [key] = feed(frame(2, 3000, 3, true));
     expect(key).toMatchObject({ codec: 'vp8', keyFrame: true, rtpTimestamp: 3000 });
     const [delta] = feed(frame(5, 6000, 2, false));
@@ -75,6 +75,8 @@ describe('RtpFrameAssembler', () => {
     }
     expect(passed).toEqual([12000, 15000]);
     expect(reasons).toContain('loss');
+    // the request is repeated for every frame dropped while waiting (the first key frame may be lost too)
+    expect(reasons.filter((r) => r === 'waiting').length).toBe(3); // the tail of 3000, then 6000 and 9000
     expect(assembler.awaitingKeyFrame).toBe(false);
   });
 
