@@ -11,7 +11,7 @@
  *   npm run bench:e2e -- --peers 4 --fps 5 --seconds 30 # capacity run
  *
  * Prints p50 / p95 / max, the per-stage split (capture+encode+network, decode, queue,
- * preprocess, inference, postprocess, return), p95 of the first and last 10 s, and for
+ * detector wait, preprocess, inference, postprocess, return), p95 of the first and last 10 s, and for
  * several peers the per-peer p95 and the server's memory per peer.
  */
 import { parseArgs } from 'node:util';
@@ -139,6 +139,10 @@ async function runPeer(index: number): Promise<Sample[]> {
         const stages: Record<string, number> = {};
         if (frameArrivedAt !== undefined) stages['capture+encode+network'] = frameArrivedAt - drawn;
         for (const k of ['decode', 'queue', 'preprocess', 'inference', 'postprocess']) if (timings[k] !== undefined) stages[k] = timings[k]!;
+        // Time inside detect() not spent in its own stages: waiting for a detector shared with other peers.
+        if (timings.total !== undefined) {
+          stages['detector wait'] = timings.total - ['decode', 'queue', 'preprocess', 'inference', 'postprocess'].reduce((sum, k) => sum + (timings[k] ?? 0), 0);
+        }
         if (returnMs !== undefined) stages.return = returnMs;
         samples.push({ t: receivedAt - start, total: receivedAt - drawn, stages });
       });
