@@ -56,6 +56,12 @@ export interface FfmpegSourceOptions {
    * for live inputs (at least three frame intervals when `fps` is low), 0 for files.
    */
   watchdogMs?: number;
+  /**
+   * Time in ms from starting ffmpeg to its first frame before the attempt counts as
+   * stalled (ffmpeg analyses a network stream for a few seconds before its first
+   * frame); 0 disables it. Default: 20000 (ms), or `watchdogMs` if larger; 0 when the watchdog is off.
+   */
+  connectTimeoutMs?: number;
   /** Live inputs: consecutive failed attempts to reconnect before giving up with `stream-unavailable`. Default: `Infinity`. */
   maxAttempts?: number;
   /** Frames kept waiting for the consumer. Default: 2. */
@@ -69,7 +75,7 @@ export interface FfmpegSourceOptions {
   overflow?: OverflowPolicy;
   /** Time in ms ffmpeg gets to exit after SIGTERM before SIGKILL. Default: 2000 (ms). */
   killGraceMs?: number;
-  /** Give up probing the input after this many ms (an attempt for live inputs). Default: 30000 (ms). */
+  /** Give up probing the input after this many ms (a failed attempt for live inputs). Default: `connectTimeoutMs` if set, else 30000 (ms). */
   probeTimeoutMs?: number;
   /** Aborting closes the source, like {@link FfmpegSource.close}. */
   signal?: AbortSignal;
@@ -99,7 +105,10 @@ export type FfmpegSourceEvents = {
   frame: [frame: Frame];
   /** A live input ended or failed; a new attempt starts after `delayMs`. */
   reconnecting: [info: ReconnectInfo];
-  /** No frame arrived for `idleMs` while the consumer was pulling; ffmpeg is being restarted. */
+  /**
+   * No frame arrived for `idleMs` while the consumer was pulling (or none within
+   * `connectTimeoutMs` of starting); ffmpeg is being restarted.
+   */
   stalled: [info: { idleMs: number; attempt: number }];
   /** The source failed and stops; the iterator throws the same error. */
   error: [error: VidaiError];
@@ -138,13 +147,14 @@ interface Session {
   firstFrameAt: number | undefined;
   lastFrameAt: number | undefined;
   paused: boolean;
-  stalled: boolean;
+  /** Why the watchdog stopped this session, if it did. */
+  stalled: string | undefined;
 }
 
 interface SessionEnd {
   code: number | null;
   spawnError?: unknown;
-  stalled: boolean;
+  stalled: string | undefined;
   stderr: StderrTail;
   frames: number;
   healthyFor: number;
@@ -194,6 +204,7 @@ export class FfmpegSource implements FrameSource {
   private readonly abort = new AbortController();
   private readonly maxBufferedFrames: number;
   private readonly watchdogMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly killGraceMs: number;
   private geometry: Geometry | undefined;
@@ -203,6 +214,7 @@ export class FfmpegSource implements FrameSource {
   private seq = 0;
   private readonly counters = { frames: 0, dropped: 0, reconnects: 0 };
   private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private watchdogDelay = 0;
   private running: Promise<void> | undefined;
   private iterating = false;
   private ended = false;
@@ -227,6 +239,7 @@ export class FfmpegSource implements FrameSource {
     checkPositive(options.fps, 'fps');
     checkNonNegative(options.healthyMs, 'healthyMs');
     checkNonNegative(options.watchdogMs, 'watchdogMs');
+    checkNonNegative(options.connectTimeoutMs, 'connectTimeoutMs');
     checkNonNegative(options.killGraceMs, 'killGraceMs');
     checkPositive(options.probeTimeoutMs, 'probeTimeoutMs');
     if (options.maxAttempts !== undefined && !(options.maxAttempts >= 0)) {
@@ -244,6 +257,7 @@ export class FfmpegSource implements FrameSource {
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     const frameIntervalMs = options.fps ? 1000 / options.fps : 0;
     this.watchdogMs = options.watchdogMs ?? (this.live ? Math.max(10_000, 3 * frameIntervalMs) : 0);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? (this.watchdogMs ? Math.max(20_000, this.watchdogMs) : 0);
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
   }
@@ -383,7 +397,7 @@ export class FfmpegSource implements FrameSource {
           kind: 'fatal',
           error: new VidaiError(
             ErrorCodes.FFMPEG_FAILED,
-            `ffmpeg produced no frame of "${this.input.label}" for ${this.watchdogMs} ms and was stopped` + (lastLine ? `: ${lastLine}` : ''),
+            `ffmpeg was stopped reading "${this.input.label}": ${end.stalled}` + (lastLine ? `; ffmpeg said: ${lastLine}` : ''),
             { details: { input: this.input.label, stderr: end.stderr.text } },
           ),
         };
@@ -392,7 +406,7 @@ export class FfmpegSource implements FrameSource {
       return { kind: 'fatal', error: this.fileFailure(end) };
     }
     const reason = end.stalled
-      ? `no frame for ${this.watchdogMs} ms`
+      ? end.stalled
       : lastLine || (end.code === 0 ? 'the stream ended' : `ffmpeg exited with code ${end.code}`);
     return { kind: 'retry', reason, healthy: end.healthyFor >= healthyMs };
   }
@@ -425,7 +439,7 @@ export class FfmpegSource implements FrameSource {
     if (width && height && (fps || this.live)) return { width, height, fps };
     const info = await probeResolved(this.input, {
       ffprobePath: this.ffprobePath,
-      timeoutMs: this.options.probeTimeoutMs ?? 30_000,
+      timeoutMs: this.options.probeTimeoutMs ?? (this.connectTimeoutMs || 30_000),
       signal: this.abort.signal,
     });
     const outWidth = width ?? (height ? Math.max(1, Math.round((height * info.width) / info.height)) : info.width);
@@ -474,7 +488,7 @@ export class FfmpegSource implements FrameSource {
         firstFrameAt: undefined,
         lastFrameAt: undefined,
         paused: false,
-        stalled: false,
+        stalled: undefined,
       };
       this.session = session;
       let settled = false;
@@ -605,13 +619,19 @@ export class FfmpegSource implements FrameSource {
     this.events.emit('end');
   }
 
+  /** (Re)starts the stall timer: `connectTimeoutMs` until the session's first frame, `watchdogMs` after. */
   private armWatchdog(): void {
-    if (!this.watchdogMs || !this.session || this.session.paused || this.closed) return;
-    if (this.watchdog) {
+    const session = this.session;
+    if (!session || session.paused || this.closed) return;
+    const delay = session.index === 0 ? this.connectTimeoutMs : this.watchdogMs;
+    if (this.watchdog && delay === this.watchdogDelay) {
       this.watchdog.refresh();
       return;
     }
-    this.watchdog = setTimeout(() => this.onStall(), this.watchdogMs);
+    this.disarmWatchdog();
+    if (!delay) return;
+    this.watchdogDelay = delay;
+    this.watchdog = setTimeout(() => this.onStall(session, delay), delay);
   }
 
   private disarmWatchdog(): void {
@@ -619,12 +639,11 @@ export class FfmpegSource implements FrameSource {
     this.watchdog = undefined;
   }
 
-  private onStall(): void {
+  private onStall(session: Session, idleMs: number): void {
     this.watchdog = undefined;
-    const session = this.session;
-    if (!session || this.closed) return;
-    session.stalled = true;
-    this.events.emit('stalled', { idleMs: this.watchdogMs, attempt: session.attempt });
+    if (session !== this.session || this.closed) return;
+    session.stalled = session.index === 0 ? `no frame within ${idleMs} ms of starting ffmpeg` : `no frame for ${idleMs} ms`;
+    this.events.emit('stalled', { idleMs, attempt: session.attempt });
     void terminate(session.child, this.killGraceMs);
   }
 }

@@ -6,13 +6,14 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { FfmpegSource, type Frame, type ReconnectInfo } from '@vidai/node';
 import { ffmpegChildren, processExists } from './helpers/child-processes.js';
-import { startRtspServer, type RtspTestServer } from './helpers/rtsp-server.js';
+import { killAllRtspServers, startRtspServer, type RtspTestServer } from './helpers/rtsp-server.js';
 
 const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const video = join(shared, 'videos/intel-car-detection.mp4');
+afterAll(killAllRtspServers);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -100,6 +101,44 @@ describe('FfmpegSource over RTSP (real server)', () => {
       [1, 160, 90],
       [2, 160, 90],
     ]);
+    expect(ffmpegChildren()).toEqual([]);
+  });
+
+  test('a server that stops answering (SIGSTOP) trips the stall watchdog; frames resume after SIGCONT', async () => {
+    const server = await startRtspServer(video);
+    const source = new FfmpegSource({ input: server.url, width: 160, height: 90, watchdogMs: 1500, backoffMs: [100] });
+    const stalls: number[] = [];
+    const reasons: string[] = [];
+    let connections = 0;
+    let stopped = false;
+    source.on('connected', () => connections++);
+    source.on('stalled', ({ idleMs }) => {
+      stalls.push(idleMs);
+      if (stopped && stalls.length === 1) {
+        stopped = false;
+        process.kill(server.pid, 'SIGCONT');
+      }
+    });
+    source.on('reconnecting', ({ reason }) => reasons.push(reason));
+    const seqs: number[] = [];
+    try {
+      for await (const frame of source) {
+        seqs.push(frame.seq);
+        if (seqs.length === 3) {
+          process.kill(server.pid, 'SIGSTOP'); // the connection stays open, nothing arrives
+          stopped = true;
+        }
+        if (connections >= 2) break;
+      }
+    } finally {
+      await source.close();
+      if (stopped) process.kill(server.pid, 'SIGCONT');
+      await server.kill();
+    }
+    expect(stalls[0]).toBe(1500);
+    expect(reasons[0]).toBe('no frame for 1500 ms');
+    expect(connections).toBe(2);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
     expect(ffmpegChildren()).toEqual([]);
   });
 });

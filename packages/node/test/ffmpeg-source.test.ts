@@ -3,9 +3,11 @@
  * rate limiting, pacing, backpressure, cleanup, and the typed errors.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +223,36 @@ describe('FfmpegSource reading a file', () => {
   });
 });
 
+describe('FfmpegSource reading HLS over HTTP', () => {
+  test('reads every frame of an HLS playlist served by a local HTTP server', async () => {
+    const dir = mkdtempSync(join(scratch, 'hls-'));
+    execFileSync('ffmpeg', ['-v', 'error', '-i', video, '-t', '4', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')]);
+    const http = createHttpServer((req, res) => {
+      try {
+        const body = readFileSync(join(dir, (req.url ?? '/').replace(/^\/+/, '').replace(/\.\./g, '')));
+        res.writeHead(200, { 'content-type': req.url?.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/index.m3u8`;
+    try {
+      expect(new FfmpegSource({ input: url }).live).toBe(true); // http is live unless told otherwise
+      // Asynchronously: the HTTP server runs in this process.
+      const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', url]);
+      const expected = Number(stdout.trim().split('\n')[0]); // HLS lists the stream under its program too
+      expect(expected).toBeGreaterThan(40);
+      const frames = await drain(new FfmpegSource({ input: url, live: false, width: 192 }));
+      expect(frames).toHaveLength(expected);
+      expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
+      expect(frames.every((f) => f.width === 192 && f.height === 108)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+});
+
 describe('FfmpegSource errors', () => {
   test('a missing file is input-not-found', async () => {
     const source = new FfmpegSource({ input: join(scratch, 'missing.mp4') });
@@ -275,5 +307,29 @@ describe('FfmpegSource errors', () => {
     expect(error.message).toMatch(/Connection refused/);
     expect(error.details).toMatchObject({ attempts: 2 });
     expect(ffmpegChildren()).toEqual([]);
+  });
+
+  test('a server that accepts but never answers: each attempt times out (probe and ffmpeg), then stream-unavailable', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `rtsp://127.0.0.1:${(silent.address() as { port: number }).port}/x`;
+    try {
+      // Size given: no probe, ffmpeg itself hangs in the RTSP handshake.
+      const direct = new FfmpegSource({ input: url, width: 64, height: 36, connectTimeoutMs: 300, maxAttempts: 1, backoffMs: [10] });
+      const stalls: number[] = [];
+      direct.on('stalled', ({ idleMs }) => stalls.push(idleMs));
+      const error = await expectRejectsWithCode(drain(direct), 'stream-unavailable');
+      expect(stalls).toEqual([300, 300]);
+      expect(error.message).toContain('no frame within 300 ms of starting ffmpeg');
+      // No size: ffprobe hangs and is stopped after the same time.
+      const probing = new FfmpegSource({ input: url, connectTimeoutMs: 300, maxAttempts: 1, backoffMs: [10] });
+      const probeError = await expectRejectsWithCode(drain(probing), 'stream-unavailable');
+      expect(probeError.message).toMatch(/ffprobe gave no answer .* within 300 ms/);
+      expect(ffmpegChildren()).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

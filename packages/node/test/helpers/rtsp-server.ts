@@ -11,6 +11,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../fixtures/rtsp-server.py', import.meta.url));
+const running = new Set<ChildProcess>();
+
+/** Kills every server started by this process that is still running (for `afterAll`). */
+export async function killAllRtspServers(): Promise<void> {
+  await Promise.all([...running].map((child) => killAndWait(child)));
+}
 
 /** A running RTSP server. */
 export interface RtspTestServer {
@@ -28,7 +34,10 @@ export interface RtspTestServer {
 export async function startRtspServer(video: string, options: { port?: number; mount?: string } = {}): Promise<RtspTestServer> {
   const mount = options.mount ?? '/stream';
   const python = process.env.VIDAI_TEST_PYTHON || '/usr/bin/python3';
-  const child = spawn(python, [script, video, String(options.port ?? 0), mount], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open as a lifeline: the server exits when this process does.
+  const child = spawn(python, [script, video, String(options.port ?? 0), mount], { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -69,6 +78,7 @@ function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
+    child.kill('SIGCONT'); // in case a test stopped it
     child.kill('SIGKILL');
   });
 }
