@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
-import { InferenceServer, createNodeDetector, type NodeDetector } from '@vidai/node';
+import { InferenceServer, createNodeDetector, type InferencePeer, type NodeDetector } from '@vidai/node';
 import { bundleBrowser, type BrowserBundle } from './helpers/browser-bundle.js';
 import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
 import { startStaticServer, type StaticServer } from './helpers/static-server.js';
@@ -101,6 +101,45 @@ describe('server-side inference lifecycle', () => {
     // Decoding is in-process: no ffmpeg (or other) child process besides the browser and the test bundler is left behind.
     const children = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)]).toString().trim().split('\n');
     expect(children.filter((c) => c.trim() && !/^(ps|chrom|esbuild)/.test(c.trim()))).toEqual([]);
+  });
+
+  it('the client reconnects with backoff when the server drops its peer, and detections resume', async () => {
+    const peers: InferencePeer[] = [];
+    const offPeers = server.events.on('peer', (p) => peers.push(p));
+    const tab = await openPage();
+    await tab.evaluate(
+      ({ url, token }) => {
+        const { InferenceClient } = (globalThis as unknown as { vidai: typeof import('@vidai/browser') }).vidai;
+        const w = globalThis as unknown as { results: number; states: string[]; errors: string[] };
+        w.results = 0;
+        w.states = [];
+        w.errors = [];
+        void navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 180 } }).then((stream) => {
+          const client = new InferenceClient(stream, { url, token, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } });
+          client.events.on('detections', () => w.results++);
+          client.events.on('state', (s) => w.states.push(s));
+          client.events.on('error', (e) => w.errors.push(e.code));
+        });
+      },
+      { url: serverUrl, token },
+    );
+    type W = { results: number; states: string[]; errors: string[] };
+    await tab.waitForFunction(() => (globalThis as unknown as W).results > 0);
+    expect(peers).toHaveLength(1);
+    // The server drops the peer (as on a restart or a media timeout); the client makes a new one.
+    await peers[0]!.close('closed');
+    await until(() => peers.length === 2);
+    offPeers();
+    const before = await tab.evaluate(() => (globalThis as unknown as W).results);
+    await tab.waitForFunction((n) => (globalThis as unknown as W).results > n + 2, before);
+    const { states, errors } = await tab.evaluate(() => {
+      const w = globalThis as unknown as W;
+      return { states: w.states, errors: w.errors };
+    });
+    expect(states).toEqual(['connected', 'reconnecting', 'connected']);
+    expect(errors).toContain('stream-unavailable');
+    await tab.close();
+    await until(() => server.peerCount === 0);
   });
 
   it('closes a peer that sends garbage RTP, alone: a Chromium client on the same server keeps getting detections', async () => {
