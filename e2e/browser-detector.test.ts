@@ -37,7 +37,13 @@ async function detectOnCamera(page: Page, frames: number): Promise<PageRun> {
     await camera.attach(video);
     const source = new v.VideoElementSource(video);
     const detector = await v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['webgpu', 'webgl', 'wasm'] });
-    const canvasDetector = await v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['wasm'], resize: 'canvas' });
+    const canvasDetector = await v.BrowserDetector.create({
+      model: 'yolox-nano',
+      modelBaseUrl: '/models/',
+      executionProviders: ['wasm'],
+      resize: 'canvas',
+      workers: 1,
+    });
     const results = [];
     try {
       for (let i = 0; i < frames; i++) {
@@ -136,13 +142,19 @@ describe('BrowserDetector in headless Chromium (fake camera playing dog.jpg)', (
       expect(webgl!.status).not.toBe('used');
       expect(webgl!.reason).toBeTruthy();
       expect(wasm!.status).toBe('used');
-      expect(backend.wasm).toMatchObject({ threads: 2, crossOriginIsolated: true });
+      // 'auto' on 2 cores: two single-threaded Workers (more detections/s than one with 2 threads).
+      expect(backend.workers).toBe(2);
+      expect(backend.wasm).toMatchObject({ threads: 1, crossOriginIsolated: true });
+      expect(backend.wasm?.threadsReason).toMatch(/2 workers/);
+      // One Worker on an isolated page gets wasm threads.
+      expect(run.canvas.backend.workers).toBe(1);
+      expect(run.canvas.backend.wasm).toMatchObject({ threads: 2, crossOriginIsolated: true });
     } finally {
       await page.close();
     }
   });
 
-  it('falls back to single-threaded wasm without COOP/COEP, says why, and still detects', async () => {
+  it('falls back to single-threaded wasm without COOP/COEP, says why, and still detects (Worker and main thread)', async () => {
     const page = await chromium.context.newPage();
     try {
       await openDetectorApp(page, `${plain.url}/`);
@@ -151,11 +163,13 @@ describe('BrowserDetector in headless Chromium (fake camera playing dog.jpg)', (
         const camera = await v.CameraSource.open();
         const video = document.createElement('video');
         await camera.attach(video);
-        const detector = await v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['wasm'] });
+        const detector = await v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['wasm'], workers: 1 });
+        const onMain = await v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['wasm'], worker: false });
         try {
-          return { isolated: globalThis.crossOriginIsolated, result: await detector.detect(video) };
+          return { isolated: globalThis.crossOriginIsolated, result: await detector.detect(video), main: await onMain.detect(video) };
         } finally {
           await detector.close();
+          await onMain.close();
           await camera.close();
         }
       });
@@ -167,6 +181,8 @@ describe('BrowserDetector in headless Chromium (fake camera playing dog.jpg)', (
       expect(backend.wasm?.threadsReason).toMatch(/not cross-origin isolated/);
       expect(backend.wasm?.threadsReason).toMatch(/Cross-Origin-Embedder-Policy/);
       expectSameDetections(result.result.detections, reference.detections, 1, 0.01);
+      expect(result.main.backend).toMatchObject({ provider: 'wasm', thread: 'main', workers: 1, wasm: { threads: 1 } });
+      expectSameDetections(result.main.detections, reference.detections, 1, 0.01);
     } finally {
       await page.close();
     }

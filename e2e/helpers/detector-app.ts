@@ -22,13 +22,15 @@ export interface DetectorAppOptions {
   isolated: boolean;
   /** Extra HTML for the page body. Default: none. */
   body?: string;
+  /** Module script the page loads. Default `/app/vidai.js`. */
+  script?: string;
 }
 
 /** Starts a server for the bundle. */
 export function serveDetectorApp(bundle: BrowserBundle, options: DetectorAppOptions): Promise<StaticServer> {
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>vidai test</title>
 <link rel="icon" href="data:,"></head><body>${options.body ?? ''}
-<script type="module" src="/app/vidai.js"></script></body></html>`;
+<script type="module" src="${options.script ?? '/app/vidai.js'}"></script></body></html>`;
   return startStaticServer({
     isolated: options.isolated,
     dirs: { '/app/': bundle.dir, '/models/': modelDir, '/images/': imageDir },

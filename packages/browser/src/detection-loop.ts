@@ -5,6 +5,8 @@ import type { CaptureSource, CapturedFrame } from './capture-source.js';
 /** The part of a detector the loop uses (a {@link BrowserDetector} fits). */
 export interface LoopDetector {
   detect(input: DetectorInput, options?: BrowserDetectOptions): Promise<BrowserDetectionResult>;
+  /** Detections it can run at once (a BrowserDetector's number of Workers). Default 1. */
+  readonly concurrency?: number;
 }
 
 /** Options of {@link DetectionLoop.start}. */
@@ -21,6 +23,11 @@ export interface DetectionLoopOptions {
   signal?: AbortSignal;
   /** Results kept for the `fps` figure. Default 30. */
   fpsWindow?: number;
+  /**
+   * Frames in flight at once. With more than one, starts are spaced by the detection
+   * time divided by this, so results arrive evenly. Default: `detector.concurrency` or 1.
+   */
+  concurrency?: number;
   /** Shorthand for `loop.on('result', onResult)`. */
   onResult?: (result: BrowserDetectionResult, info: LoopResultInfo) => void;
   /** Shorthand for `loop.on('error', onError)`. */
@@ -39,7 +46,10 @@ export interface LoopResultInfo {
 export interface DetectionLoopStats {
   /** Frames detected. */
   detected: number;
-  /** Frames the source presented that were skipped because the detector was busy. */
+  /**
+   * Frames the source presented that were skipped because the detector was busy, plus
+   * results discarded because a newer frame's result came first (with concurrency > 1).
+   */
   dropped: number;
   /** Detections that failed (and were reported). */
   errors: number;
@@ -66,8 +76,9 @@ function toVidaiError(err: unknown): VidaiError {
 
 /**
  * Runs a detector on a live source, latest-frame-wins: it grabs the newest frame only
- * when the detector is free, so when inference is slower than the video, frames are
- * skipped (counted in `dropped`), never queued, and latency stays one inference long.
+ * when the detector is free (or one of its Workers, see `concurrency`), so when
+ * inference is slower than the video, frames are skipped (counted in `dropped`), never
+ * queued, and latency stays one inference long.
  * The frame goes to the detector without a copy (`transfer`), with its timestamp, so
  * an overlay can draw the result on the frame it belongs to.
  *
@@ -105,6 +116,8 @@ export class DetectionLoop {
   static start(options: DetectionLoopOptions): DetectionLoop {
     if (!options?.source || typeof options.source.next !== 'function') throw new TypeError('DetectionLoop: source must be a CaptureSource.');
     if (!options.detector || typeof options.detector.detect !== 'function') throw new TypeError('DetectionLoop: detector must have detect().');
+    const c = options.concurrency ?? options.detector.concurrency ?? 1;
+    if (!(Number.isInteger(c) && c >= 1)) throw new TypeError(`DetectionLoop: concurrency must be a positive integer, got ${String(c)}.`);
     return new DetectionLoop(options);
   }
 
@@ -128,9 +141,59 @@ export class DetectionLoop {
 
   private async run(): Promise<DetectionLoopStats> {
     const { source, detector } = this.options;
+    const concurrency = this.options.concurrency ?? detector.concurrency ?? 1;
     const signal = this.abort.signal;
+    const inFlight = new Set<Promise<void>>();
     let lastSeq: number | undefined;
+    let lastDelivered = -Infinity;
+    let lastStart = 0;
+    let detectMs = 0;
+
+    const detectOne = async (frame: CapturedFrame, skipped: number) => {
+      const started = performance.now();
+      try {
+        const result = await detector.detect(frame.image, {
+          transfer: true,
+          timestamp: frame.timestamp,
+          seq: frame.seq,
+          ...(this.scoreThreshold !== undefined ? { scoreThreshold: this.scoreThreshold } : {}),
+          ...(this.options.iouThreshold !== undefined ? { iouThreshold: this.options.iouThreshold } : {}),
+        });
+        const at = performance.now();
+        detectMs = detectMs === 0 ? at - started : 0.8 * detectMs + 0.2 * (at - started);
+        if (result.seq <= lastDelivered) {
+          // A newer frame's result was delivered first: this one would move the boxes back in time.
+          this.counters.dropped++;
+          return;
+        }
+        lastDelivered = result.seq;
+        const latency = at - frame.capturedAt;
+        this.counters.detected++;
+        this.resultTimes.push(at);
+        if (this.resultTimes.length > this.fpsWindow) this.resultTimes.shift();
+        this.tracker.recordTimings(result.timings);
+        this.tracker.record('latency', latency);
+        this.events.emit('result', result, { latency, skipped });
+      } catch (err) {
+        frame.close();
+        const error = toVidaiError(err);
+        this.counters.errors++;
+        this.events.emit('error', error);
+        if (error.code === ErrorCodes.CLOSED || error.code === ErrorCodes.WORKER_FAILED) this.abort.abort();
+      }
+    };
+
     while (!signal.aborted) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      if (inFlight.size > 0 && detectMs > 0) {
+        // Space the starts so that results arrive evenly rather than in bursts.
+        const wait = lastStart + detectMs / concurrency - performance.now();
+        if (wait > 0) await sleep(wait, signal);
+        if (signal.aborted) break;
+      }
       let frame: CapturedFrame | undefined;
       try {
         frame = await source.next(signal);
@@ -147,32 +210,25 @@ export class DetectionLoop {
       const skipped = lastSeq === undefined ? 0 : Math.max(0, frame.seq - lastSeq - 1);
       lastSeq = frame.seq;
       this.counters.dropped += skipped;
-      try {
-        const result = await detector.detect(frame.image, {
-          transfer: true,
-          timestamp: frame.timestamp,
-          seq: frame.seq,
-          ...(this.scoreThreshold !== undefined ? { scoreThreshold: this.scoreThreshold } : {}),
-          ...(this.options.iouThreshold !== undefined ? { iouThreshold: this.options.iouThreshold } : {}),
-        });
-        const at = performance.now();
-        const latency = at - frame.capturedAt;
-        this.counters.detected++;
-        this.resultTimes.push(at);
-        if (this.resultTimes.length > this.fpsWindow) this.resultTimes.shift();
-        this.tracker.recordTimings(result.timings);
-        this.tracker.record('latency', latency);
-        this.events.emit('result', result, { latency, skipped });
-      } catch (err) {
-        frame.close();
-        const error = toVidaiError(err);
-        this.counters.errors++;
-        this.events.emit('error', error);
-        if (error.code === ErrorCodes.CLOSED || error.code === ErrorCodes.WORKER_FAILED) break;
-      }
+      lastStart = performance.now();
+      const task: Promise<void> = detectOne(frame, skipped).finally(() => inFlight.delete(task));
+      inFlight.add(task);
     }
+    await Promise.all(inFlight);
     const stats = this.stats();
     this.events.emit('end', stats);
     return stats;
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

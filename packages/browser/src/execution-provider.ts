@@ -48,8 +48,10 @@ export interface BackendReport {
   attempts: ProviderAttempt[];
   /** Details of the WebAssembly backend when `provider` is `'wasm'`. */
   wasm?: WasmReport;
-  /** Where inference runs: in a dedicated Worker or on the calling (main) thread. */
+  /** Where inference runs: in dedicated Workers or on the calling (main) thread. */
   thread: 'worker' | 'main';
+  /** Sessions running side by side (Workers; 1 on the main thread). */
+  workers: number;
   /** onnxruntime-web version. */
   runtimeVersion: string;
 }

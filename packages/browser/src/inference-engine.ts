@@ -35,8 +35,10 @@ export type ResizeMode = 'core' | 'canvas';
 export interface EngineInit {
   /** Providers to try, in order. */
   providers: ExecutionProvider[];
-  /** Threads for the wasm backend; undefined = min(4, hardwareConcurrency) when isolated. */
+  /** Threads for the wasm backend; undefined = min(4, hardwareConcurrency) / workers when isolated. */
   numThreads: number | undefined;
+  /** Engines running side by side (they share the cores). */
+  workers: number;
   /** Absolute URL prefix of the onnxruntime-web wasm files; undefined = the package's copies. */
   wasmPaths: string | undefined;
   /** Catalog id when the model came from the catalog (fixes family, size, labels). */
@@ -122,7 +124,7 @@ async function unavailableReason(provider: ExecutionProvider): Promise<string | 
 }
 
 /** Decides the wasm thread count and says why. */
-export function wasmThreads(requested: number | undefined): { threads: number; reason: string; isolated: boolean } {
+export function wasmThreads(requested: number | undefined, workers = 1): { threads: number; reason: string; isolated: boolean } {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
   if (!isolated) {
@@ -135,8 +137,15 @@ export function wasmThreads(requested: number | undefined): { threads: number; r
     };
   }
   if (requested !== undefined) return { threads: requested, isolated, reason: `numThreads: ${requested} requested.` };
-  const threads = Math.max(1, Math.min(4, cores));
-  return { threads, isolated, reason: `cross-origin isolated: min(4, hardwareConcurrency ${cores}) = ${threads} threads.` };
+  const threads = Math.max(1, Math.floor(Math.min(4, cores) / workers));
+  return {
+    threads,
+    isolated,
+    reason:
+      workers > 1
+        ? `cross-origin isolated: min(4, hardwareConcurrency ${cores}) / ${workers} workers = ${threads} thread${threads > 1 ? 's' : ''} each.`
+        : `cross-origin isolated: min(4, hardwareConcurrency ${cores}) = ${threads} threads.`,
+  };
 }
 
 /**
@@ -174,7 +183,7 @@ export class InferenceEngine {
         onProgress?.({ phase: 'runtime', provider });
         ort = await loaders[provider]();
         if (provider === 'wasm' || provider === 'webgpu') {
-          const { threads, reason, isolated } = wasmThreads(init.numThreads);
+          const { threads, reason, isolated } = wasmThreads(init.numThreads, init.workers);
           const paths = init.wasmPaths ?? (provider === 'wasm' ? cpuWasmFiles() : webgpuWasmFiles());
           ort.env.wasm.wasmPaths = paths;
           ort.env.wasm.numThreads = threads;
@@ -211,6 +220,7 @@ export class InferenceEngine {
         attempts,
         ...(provider === 'wasm' && wasm ? { wasm } : {}),
         thread: init.thread,
+        workers: init.thread === 'main' ? 1 : init.workers,
         runtimeVersion: ort.env.versions.web ?? 'unknown',
       };
       const info: EngineInfo = {

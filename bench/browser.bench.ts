@@ -1,0 +1,86 @@
+/**
+ * In-browser detection speed, in headless Chromium on this machine: @vidai/browser
+ * (Worker, VideoFrame transfer, core letterbox/decode/NMS) against a tutorial-style
+ * main-thread loop (canvas, getImageData, per-pixel JS loop, session.run, slice/map
+ * decode, O(n^2) NMS), on the same model (YOLOX-Nano) and the same fake-camera source,
+ * in the same run. Prints detections per second, per-stage medians, the longest
+ * main-thread task ('longtask' entries) and the page's animation frame rate.
+ *
+ * The host is shared and noisy, so the variants run in interleaved rounds (each round
+ * runs every variant once, for `seconds`) and the summary adds up all rounds.
+ *
+ * Run: npm run bench:browser   (or: node --import tsx bench/browser.bench.ts [seconds-per-run] [rounds])
+ * Env: VIDAI_BENCH_VIDEO (default ../shared/videos/degirum-Traffic.mp4), VIDAI_MODEL_DIR.
+ */
+import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
+import { launchChromium } from '../e2e/helpers/chromium.js';
+import { openDetectorApp, serveDetectorApp } from '../e2e/helpers/detector-app.js';
+import { makeY4m } from '../e2e/helpers/y4m.js';
+import type { BenchReport } from './browser-bench-page.js';
+
+const seconds = Number(process.argv[2] ?? 6);
+const rounds = Number(process.argv[3] ?? 2);
+const video = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/degirum-Traffic.mp4';
+
+type Variant = { label: string; run: string; args: Record<string, unknown> };
+const variants: Variant[] = [
+  { label: 'baseline (ORT default threads)', run: 'runBaseline', args: { wasmPaths: '/app/' } },
+  { label: 'baseline (numThreads 2)', run: 'runBaseline', args: { wasmPaths: '/app/', numThreads: 2 } },
+  { label: 'vidai, 1 worker x 2 threads', run: 'runVidai', args: { resize: 'core' } },
+  { label: 'vidai, 2 workers x 1 thread', run: 'runVidai', args: { resize: 'core', workers: 2 } },
+  { label: "vidai, 1 worker, resize 'canvas'", run: 'runVidai', args: { resize: 'canvas' } },
+];
+
+const y4m = await makeY4m(video, { duration: 8, fps: 15 });
+const bundle = await bundleBrowser({ entries: { 'bench-page': 'bench/browser-bench-page.ts' }, minify: true });
+const server = await serveDetectorApp(bundle, { isolated: true, script: '/app/bench-page.js' });
+const chromium = await launchChromium({ y4m: y4m.path });
+const reports = new Map<string, BenchReport[]>();
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+try {
+  console.log(
+    `source: ${video} as a ${y4m.width}x${y4m.height} fake camera; ${rounds} rounds x ${seconds} s per variant; page cross-origin isolated; ` +
+      `${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  );
+  for (let round = 1; round <= rounds; round++) {
+    for (const v of variants) {
+      const page = await chromium.context.newPage();
+      try {
+        await openDetectorApp(page, `${server.url}/`).catch(() => undefined);
+        await page.waitForFunction(() => 'bench' in globalThis);
+        const report = await page.evaluate(
+          ({ run, args }) => (globalThis as unknown as { bench: Record<string, (o: unknown) => Promise<BenchReport>> }).bench[run]!(args),
+          { run: v.run, args: { ...v.args, durationMs: seconds * 1000 } },
+        );
+        reports.set(v.label, [...(reports.get(v.label) ?? []), report]);
+        const st = Object.entries(report.stages).map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(', ');
+        console.log(
+          `\n[round ${round}] ${v.label}  (${report.backend})\n` +
+            `  detections/s ${report.fps.toFixed(2)} (${report.detections} in ${seconds} s), objects in the last frame: ${report.objects.join(', ') || '-'}\n` +
+            `  stage medians (ms): ${st}\n` +
+            `  main thread: longest task ${report.longestTask.toFixed(0)} ms, ${report.longTasks} long tasks (${(report.longTaskShare * 100).toFixed(0)}% of the time), page ${report.pageFps.toFixed(0)} fps`,
+        );
+      } finally {
+        await page.close();
+      }
+    }
+  }
+  const fpsOf = (rs: BenchReport[]) => sum(rs.map((r) => r.detections)) / (rs.length * seconds);
+  const base = fpsOf(reports.get(variants[0]!.label)!);
+  console.log(`\nsummary over ${rounds} rounds (detections/s = all detections / all measured time)`);
+  for (const v of variants) {
+    const rs = reports.get(v.label)!;
+    const fps = fpsOf(rs);
+    const inference = med(rs.map((r) => r.stages.inference ?? NaN));
+    console.log(
+      `  ${v.label.padEnd(34)} ${fps.toFixed(2).padStart(6)} det/s  x${(fps / base).toFixed(2)}  inference median ${inference.toFixed(0).padStart(4)} ms  ` +
+        `longest main-thread task ${Math.max(...rs.map((r) => r.longestTask)).toFixed(0).padStart(5)} ms  page ${med(rs.map((r) => r.pageFps)).toFixed(0)} fps`,
+    );
+  }
+} finally {
+  await chromium.close();
+  await server.close();
+  await bundle.remove();
+  await y4m.remove();
+}
