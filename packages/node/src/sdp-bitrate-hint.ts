@@ -3,7 +3,8 @@
  * `x-google-max-bitrate`, in kbit/s) to the video codecs of an answer. werift sends no
  * receiver bandwidth estimate (REMB or transport-cc feedback), so without a hint Chrome
  * stays near 300 kbit/s and scales the camera down to 480x360 or less; with a start and
- * minimum rate it sends 640x480 at full frame rate from the first second.
+ * minimum rate it keeps 640x480 (measured with a 640x480 30 fps fake camera over 8 s:
+ * 319-347 kbit/s and 480x360 without the hint, 1387-1739 kbit/s at 640x480 with it).
  */
 
 /** Bitrate hints for the sender, in kbit/s. */
