@@ -408,19 +408,6 @@ export class InferencePeer {
         this.onRtp(rtp);
       }).unSubscribe,
     );
-    this.lastDecodedAt = performance.now();
-    const mediaTimeout = this.options.mediaTimeoutMs ?? 10_000;
-    this.mediaTimer = setInterval(() => {
-      if (this.state !== 'connected') return;
-      if (performance.now() - this.lastDecodedAt > mediaTimeout) {
-        this.emitError(
-          new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `No decodable video from the client for ${mediaTimeout} ms; closing the peer.`, {
-            details: { peer: this.id },
-          }),
-        );
-        void this.close('media-timeout');
-      }
-    }, Math.min(1000, mediaTimeout));
   }
 
   private onRtp(rtp: RtpPacket): void {
@@ -543,7 +530,26 @@ export class InferencePeer {
   private setState(state: PeerState): void {
     if (this.state === state || this.state === 'closed') return;
     this.state = state;
+    if (state === 'connected') this.watchMedia();
     this.events.emit('state', state);
+  }
+
+  /** Once connected, a peer that sends no decodable video (none at all, or garbage) is closed. */
+  private watchMedia(): void {
+    if (this.mediaTimer) return;
+    this.lastDecodedAt = performance.now();
+    const mediaTimeout = this.options.mediaTimeoutMs ?? 10_000;
+    this.mediaTimer = setInterval(() => {
+      if (this.state !== 'connected') return;
+      if (performance.now() - this.lastDecodedAt > mediaTimeout) {
+        this.emitError(
+          new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `No decodable video from the client for ${mediaTimeout} ms; closing the peer.`, {
+            details: { peer: this.id },
+          }),
+        );
+        void this.close('media-timeout');
+      }
+    }, Math.min(1000, mediaTimeout));
   }
 
   private emitError(error: VidaiError): void {

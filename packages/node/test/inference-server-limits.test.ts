@@ -174,6 +174,16 @@ describe('InferenceServer limits', () => {
     expect(ok).toBe(true);
   });
 
+  it('closes a connected peer that sends no video within mediaTimeoutMs, and releases its slot', async () => {
+    const { server, url } = await start({ mediaTimeoutMs: 500, maxPeers: 1 });
+    const closed = new Promise<string>((resolve) => server.events.on('peer-closed', (_peer, r) => resolve(r)));
+    await connect(url);
+    expect(await closed).toBe('media-timeout');
+    expect(server.peerCount).toBe(0);
+    const next = await clientOffer();
+    expect((await post(url, next.offer)).status).toBe(200);
+  });
+
   it('answers garbage on the DataChannel with an error message, answers pings, and closes only the peer that keeps sending garbage', async () => {
     const { server, url } = await start({ maxBadMessages: 3 });
     const good = await connect(url);
