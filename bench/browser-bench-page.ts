@@ -28,8 +28,6 @@ export interface BenchReport {
   longestTask: number;
   /** Long tasks (> 50 ms) during the window. */
   longTasks: number;
-  /** Share of the window spent in long tasks, 0..1. */
-  longTaskShare: number;
   /** Animation frames per second the page managed during the window. */
   pageFps: number;
   /** Backend description. */
@@ -65,7 +63,6 @@ function watchMainThread() {
     return {
       longestTask: tasks.length ? Math.max(...tasks) : 0,
       longTasks: tasks.length,
-      longTaskShare: tasks.reduce((a, b) => a + b, 0) / 1000 / seconds,
       pageFps: frames / seconds,
     };
   };
@@ -207,7 +204,7 @@ export async function runVidai(options: { durationMs: number; resize: ResizeMode
     model: '/models/yolox_nano.onnx',
     executionProviders: ['wasm'],
     resize: options.resize,
-    workers: options.workers ?? 1,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
   });
   // Warm up every Worker outside the window (the first runs are slow).

@@ -14,7 +14,7 @@
  */
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
-import { openDetectorApp, serveDetectorApp } from '../e2e/helpers/detector-app.js';
+import { serveDetectorApp } from '../e2e/helpers/detector-app.js';
 import { makeY4m } from '../e2e/helpers/y4m.js';
 import type { BenchReport } from './browser-bench-page.js';
 
@@ -25,10 +25,10 @@ const video = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/degirum-Traffic
 type Variant = { label: string; run: string; args: Record<string, unknown> };
 const variants: Variant[] = [
   { label: 'baseline (ORT default threads)', run: 'runBaseline', args: { wasmPaths: '/app/' } },
-  { label: 'baseline (numThreads 2)', run: 'runBaseline', args: { wasmPaths: '/app/', numThreads: 2 } },
-  { label: 'vidai, 1 worker x 2 threads', run: 'runVidai', args: { resize: 'core' } },
-  { label: 'vidai, 2 workers x 1 thread', run: 'runVidai', args: { resize: 'core', workers: 2 } },
-  { label: "vidai, 1 worker, resize 'canvas'", run: 'runVidai', args: { resize: 'canvas' } },
+  { label: "vidai default (workers 'auto')", run: 'runVidai', args: { resize: 'core' } },
+  { label: 'vidai, 1 worker x 2 threads', run: 'runVidai', args: { resize: 'core', workers: 1 } },
+  { label: 'vidai, 1 worker x 1 thread', run: 'runVidai', args: { resize: 'core', workers: 1, numThreads: 1 } },
+  { label: "vidai default, resize 'canvas'", run: 'runVidai', args: { resize: 'canvas' } },
 ];
 
 const y4m = await makeY4m(video, { duration: 8, fps: 15 });
@@ -47,7 +47,7 @@ try {
     for (const v of variants) {
       const page = await chromium.context.newPage();
       try {
-        await openDetectorApp(page, `${server.url}/`).catch(() => undefined);
+        await page.goto(`${server.url}/`);
         await page.waitForFunction(() => 'bench' in globalThis);
         const report = await page.evaluate(
           ({ run, args }) => (globalThis as unknown as { bench: Record<string, (o: unknown) => Promise<BenchReport>> }).bench[run]!(args),
@@ -59,7 +59,7 @@ try {
           `\n[round ${round}] ${v.label}  (${report.backend})\n` +
             `  detections/s ${report.fps.toFixed(2)} (${report.detections} in ${seconds} s), objects in the last frame: ${report.objects.join(', ') || '-'}\n` +
             `  stage medians (ms): ${st}\n` +
-            `  main thread: longest task ${report.longestTask.toFixed(0)} ms, ${report.longTasks} long tasks (${(report.longTaskShare * 100).toFixed(0)}% of the time), page ${report.pageFps.toFixed(0)} fps`,
+            `  main thread: longest task ${report.longestTask.toFixed(0)} ms, ${report.longTasks} long tasks, page ${report.pageFps.toFixed(0)} animation frames/s`,
         );
       } finally {
         await page.close();
@@ -72,9 +72,12 @@ try {
   for (const v of variants) {
     const rs = reports.get(v.label)!;
     const fps = fpsOf(rs);
-    const inference = med(rs.map((r) => r.stages.inference ?? NaN));
+    const stage = (k: string) => med(rs.map((r) => r.stages[k] ?? NaN));
+    const pre = v.run === 'runBaseline' ? stage('draw') + stage('getImageData') + stage('pixelLoop') : stage('preprocess');
+    const post = v.run === 'runBaseline' ? stage('decodeNms') : stage('postprocess');
     console.log(
-      `  ${v.label.padEnd(34)} ${fps.toFixed(2).padStart(6)} det/s  x${(fps / base).toFixed(2)}  inference median ${inference.toFixed(0).padStart(4)} ms  ` +
+      `  ${v.label.padEnd(32)} ${fps.toFixed(2).padStart(6)} det/s  x${(fps / base).toFixed(2)}  ` +
+        `pre ${pre.toFixed(1).padStart(5)} ms, inference ${stage('inference').toFixed(0).padStart(4)} ms, post ${post.toFixed(1).padStart(5)} ms  ` +
         `longest main-thread task ${Math.max(...rs.map((r) => r.longestTask)).toFixed(0).padStart(5)} ms  page ${med(rs.map((r) => r.pageFps)).toFixed(0)} fps`,
     );
   }
