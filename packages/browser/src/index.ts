@@ -1,3 +1,14 @@
+/**
+ * @vidai/browser: object detection in the browser. `BrowserDetector` runs a YOLO model
+ * with onnxruntime-web in dedicated Workers (WebGPU, WebGL or WebAssembly, with
+ * fallback and a report of why), using the core letterbox, decoders and NMS so results
+ * equal the Node detector's; `CameraSource`, `VideoElementSource` and `CanvasSource`
+ * provide frames; `DetectionLoop` runs latest-frame-wins; `Overlay` draws the boxes on
+ * the frame they belong to; `InferenceClient` sends the camera to a vidai server over
+ * WebRTC instead. Re-exports all of @vidai/core.
+ *
+ * @packageDocumentation
+ */
 export * from "@vidai/core";
 export { BrowserDetector } from './browser-detector.js';
 export type { BrowserDetectorOptions, BrowserDetectOptions, BrowserDetectionResult, DetectorInput, DetectorLoadProgress } from './browser-detector.js';
