@@ -3,15 +3,16 @@
  * the page draws a photo plus a frame counter (16 black/white blocks) into a canvas,
  * sends `canvas.captureStream()` to a real InferenceServer (werift, node-av, YOLOX-Nano
  * on onnxruntime-node), the server reads the counter back from the decoded pixels and
- * reports it as the result's `seq`, and the page measures from drawing frame N to
- * receiving the result for frame N. Only frames the detector processed have results
+ * reports it as the result's `seq`, and the page measures from drawing frame N to the
+ * first animation frame after the result for frame N arrived (where an overlay draws it). Only frames the detector processed have results
  * (latest-frame-wins drops the others).
  *
  *   npm run bench:e2e                                   # 1 peer, 15 fps, 60 s
  *   npm run bench:e2e -- --peers 4 --fps 5 --seconds 30 # capacity run
+ *   options: --codec vp8|h264, --threads N (onnxruntime intra-op), --width/--height, --image
  *
  * Prints p50 / p95 / max, the per-stage split (capture+encode+network, decode, queue,
- * detector wait, preprocess, inference, postprocess, return), p95 of the first and last 10 s, and for
+ * detector wait, preprocess, inference, postprocess, return, render: to the next animation frame), p95 of the first and last 10 s, and for
  * several peers the per-peer p95 and the server's memory per peer.
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     height: { type: 'string', default: '480' },
     codec: { type: 'string', default: 'vp8' },
     image: { type: 'string', default: '../shared/images/dog.jpg' },
+    threads: { type: 'string' },
   },
 });
 const PEERS = Number(values.peers);
@@ -64,7 +66,12 @@ const percentile = (values: number[], q: number): number => {
 };
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -');
 
-const node = await createNodeDetector({ model: 'yolox-nano', cacheDir: '../shared/models', download: false });
+const node = await createNodeDetector({
+  model: 'yolox-nano',
+  cacheDir: '../shared/models',
+  download: false,
+  ...(values.threads ? { intraOpNumThreads: Number(values.threads) } : {}),
+});
 const bundle = await bundleBrowser();
 const photo = await readFile(values.image!);
 const page = await startStaticServer({
@@ -144,7 +151,11 @@ async function runPeer(index: number): Promise<Sample[]> {
           stages['detector wait'] = timings.total - ['decode', 'queue', 'preprocess', 'inference', 'postprocess'].reduce((sum, k) => sum + (timings[k] ?? 0), 0);
         }
         if (returnMs !== undefined) stages.return = returnMs;
-        samples.push({ t: receivedAt - start, total: receivedAt - drawn, stages });
+        // render: until the next animation frame, where an overlay would draw the boxes.
+        requestAnimationFrame(() => {
+          stages.render = now() - receivedAt;
+          samples.push({ t: receivedAt - start, total: now() - drawn, stages });
+        });
       });
       const timer = setInterval(draw, 1000 / fps);
       await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -165,7 +176,7 @@ const results = await Promise.all(Array.from({ length: PEERS }, (_, i) => runPee
 clearInterval(memoryProbe);
 clearInterval(statsProbe);
 
-console.log(`\nserver-side inference, glass-to-glass on loopback: ${PEERS} peer(s), ${FPS} fps, ${SECONDS} s, ${WIDTH}x${HEIGHT} ${CODEC}, YOLOX-Nano (onnxruntime-node CPU), ${(Date.now() - started) / 1000} s wall`);
+console.log(`\nserver-side inference, glass-to-glass on loopback: ${PEERS} peer(s), ${FPS} fps, ${SECONDS} s, ${WIDTH}x${HEIGHT} ${CODEC}, YOLOX-Nano (onnxruntime-node CPU, ${values.threads ?? 'default'} intra-op threads), ${(Date.now() - started) / 1000} s wall`);
 for (const [i, samples] of results.entries()) {
   const totals = samples.map((s) => s.total);
   const first = samples.filter((s) => s.t < 10_000).map((s) => s.total);
@@ -174,6 +185,15 @@ for (const [i, samples] of results.entries()) {
     `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${fmt(percentile(totals, 0.5))} p95 ${fmt(percentile(totals, 0.95))} max ${fmt(Math.max(...totals))}   p95 first 10 s ${fmt(percentile(first, 0.95))} last 10 s ${fmt(percentile(last, 0.95))}`,
   );
   if (i === 0 || PEERS === 1) {
+    // Per 10 s window: a drift would show as a rising total with a flat inference time.
+    const windows: string[] = [];
+    for (let w = 0; w * 10 < SECONDS; w++) {
+      const inWindow = samples.filter((s) => s.t >= w * 10_000 && s.t < (w + 1) * 10_000);
+      const tot = inWindow.map((s) => s.total);
+      const inf = inWindow.map((s) => s.stages.inference).filter((x): x is number => x !== undefined);
+      windows.push(`${w * 10}-${w * 10 + 10}s ${percentile(tot, 0.5).toFixed(0)}/${percentile(tot, 0.95).toFixed(0)} (inference p50 ${percentile(inf, 0.5).toFixed(0)})`);
+    }
+    console.log(`   total p50/p95 ms per window: ${windows.join(', ')}`);
     const names = [...new Set(samples.flatMap((s) => Object.keys(s.stages)))];
     for (const name of names) {
       const v = samples.map((s) => s.stages[name]).filter((x): x is number => x !== undefined);
