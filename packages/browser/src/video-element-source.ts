@@ -67,9 +67,9 @@ export class VideoElementSource implements CaptureSource {
     this.watch();
   }
 
-  /** Frames presented so far. */
+  /** Frames presented so far (the browser's count where it gives one). */
   get presentedFrames(): number {
-    return this.gate.presented;
+    return Math.max(this.metadata?.presentedFrames ?? 0, this.gate.presented);
   }
 
   private watch(): void {
