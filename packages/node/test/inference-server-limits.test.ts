@@ -133,6 +133,42 @@ describe('InferenceServer limits', () => {
     expect((await post(url, offer)).status).toBe(200);
   });
 
+  it('survives mutated offers: every answer is 200 or a 400 offer-invalid, and the server keeps serving', async () => {
+    const { server, url } = await start({ rateLimit: false, maxPeers: 100 });
+    const { offer } = await clientOffer();
+    const lines = offer.sdp.split('\r\n').filter(Boolean);
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const statuses = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      const mutated = [...lines];
+      const at = random(mutated.length);
+      switch (i % 4) {
+        case 0: // drop a line
+          mutated.splice(at, 1);
+          break;
+        case 1: // duplicate a line
+          mutated.splice(at, 0, mutated[at]!);
+          break;
+        case 2: // garble the numbers of a line
+          mutated[at] = mutated[at]!.replace(/\d+/g, () => String(random(1e9) - 5e8));
+          break;
+        case 3: // cut the line short
+          mutated[at] = mutated[at]!.slice(0, random(mutated[at]!.length));
+          break;
+      }
+      const res = await post(url, { type: 'offer', sdp: `${mutated.join('\r\n')}\r\n` });
+      statuses.add(res.status);
+      const body = (await res.json()) as { error?: { code: string } };
+      if (res.status !== 200) expect({ status: res.status, code: body.error?.code }).toEqual({ status: 400, code: 'offer-invalid' });
+    }
+    expect(statuses.has(400)).toBe(true);
+    expect((await post(url, offer)).status).toBe(200);
+  });
+
   it('answers 503 too-many-peers beyond maxPeers', async () => {
     const { server, url } = await start({ maxPeers: 1 });
     const first = await clientOffer();
