@@ -210,6 +210,18 @@ describe('InferenceServer limits', () => {
     expect(ok).toBe(true);
   });
 
+  it('answers malformed WebSocket signaling with an offer-invalid error and closes the socket', async () => {
+    const { server, url } = await start();
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=secret`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const message = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('{"type":"offer","sdp":"v=0 nope"}');
+    expect(JSON.parse(await message)).toMatchObject({ type: 'error', code: 'offer-invalid' });
+    expect(await closed).toBe(1008);
+    expect(server.peerCount).toBe(0);
+  });
+
   it('closes a connected peer that sends no video within mediaTimeoutMs, and releases its slot', async () => {
     const { server, url } = await start({ mediaTimeoutMs: 500, maxPeers: 1 });
     const closed = new Promise<string>((resolve) => server.events.on('peer-closed', (_peer, r) => resolve(r)));
