@@ -18,6 +18,6 @@ export default defineConfig({
     // Integration tests start ffmpeg, model sessions and browsers; on 2 cores running
     // more than two files at once only makes each of them slower.
     maxWorkers: 2,
-    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'] },
+    typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
   },
 });
