@@ -286,21 +286,30 @@ describe('letterbox pixels', () => {
     }
   });
 
-  it('equals resizeBilinear of the same pixels inside the content area', () => {
-    const w = 123;
-    const h = 77;
-    const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 31 + (i >> 7)) % 256);
-    const { tensor, transform: t } = letterbox(frame('rgb', w, h, data), { size: 96, scale: 1 });
-    const resized = resizeBilinear(data, w, h, 3, t.contentWidth!, t.contentHeight!);
-    let max = 0;
-    for (let y = 0; y < t.contentHeight!; y++) {
-      for (let x = 0; x < t.contentWidth!; x++) {
-        for (let c = 0; c < 3; c++) {
-          max = Math.max(max, Math.abs(at(tensor, 96, c, x + t.padX, y + t.padY) - resized[(y * t.contentWidth! + x) * 3 + c]!));
+  it.each([
+    ['rgb', 3, 0],
+    ['bgr', 3, 0],
+    ['rgba', 4, 0],
+    ['rgba', 4, 1], // data not 4-byte aligned in its buffer
+    ['rgb', 3, 3],
+  ] as const)('equals resizeBilinear of the same %s pixels inside the content area (byte offset %i)', (format, bpp, offset) => {
+    for (const [w, h, size] of [[123, 77, 96], [1280, 720, 416], [3, 2, 16], [1, 1, 4]] as const) {
+      const buffer = new Uint8Array(offset + w * h * bpp + 8).fill(255);
+      const data = buffer.subarray(offset, offset + w * h * bpp);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 7)) % 256;
+      const { tensor, transform: t } = letterbox(frame(format, w, h, data), { size, scale: 1 });
+      const resized = resizeBilinear(data, w, h, bpp, t.contentWidth!, t.contentHeight!);
+      let max = 0;
+      for (let y = 0; y < t.contentHeight!; y++) {
+        for (let x = 0; x < t.contentWidth!; x++) {
+          for (let c = 0; c < 3; c++) {
+            const byte = format === 'bgr' ? 2 - c : c;
+            max = Math.max(max, Math.abs(at(tensor, size, c, x + t.padX, y + t.padY) - resized[(y * t.contentWidth! + x) * bpp + byte]!));
+          }
         }
       }
+      expect(max, `${w}x${h}`).toBeLessThanOrEqual(0.5 + 1e-4);
     }
-    expect(max).toBeLessThanOrEqual(0.5 + 1e-4);
   });
 });
 
