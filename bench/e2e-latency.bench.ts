@@ -3,8 +3,9 @@
  * the page draws a photo plus a frame counter (16 black/white blocks) into a canvas,
  * sends `canvas.captureStream()` to a real InferenceServer (werift, node-av, YOLOX-Nano
  * on onnxruntime-node), the server reads the counter back from the decoded pixels and
- * reports it as the result's `seq`, and the page measures from drawing frame N to the
- * first animation frame after the result for frame N arrived (where an overlay draws it). Only frames the detector processed have results
+ * reports it as the result's `seq`, and the page measures from drawing frame N to
+ * receiving the result for frame N; `render` adds the wait for the next animation frame
+ * (where an overlay draws the boxes). Only frames the detector processed have results
  * (latest-frame-wins drops the others).
  *
  *   npm run bench:e2e                                   # 1 peer, 15 fps, 60 s
@@ -152,10 +153,10 @@ async function runPeer(index: number): Promise<Sample[]> {
         }
         if (returnMs !== undefined) stages.return = returnMs;
         // render: until the next animation frame, where an overlay would draw the boxes.
-        requestAnimationFrame(() => {
-          stages.render = now() - receivedAt;
-          samples.push({ t: receivedAt - start, total: now() - drawn, stages });
-        });
+        // (A stage only: headless Chromium throttles animation frames of all but one tab,
+        // so with several peers it measures the throttling.)
+        samples.push({ t: receivedAt - start, total: receivedAt - drawn, stages });
+        requestAnimationFrame(() => (stages.render = now() - receivedAt));
       });
       const timer = setInterval(draw, 1000 / fps);
       await new Promise((r) => setTimeout(r, seconds * 1000));
