@@ -19,6 +19,7 @@ export { letterbox, letterboxTransform, modelToSourceBox } from './letterbox.js'
 export type { LetterboxOptions, LetterboxTransform, LetterboxResult } from './letterbox.js';
 export { evaluateCoco, cocoStatsToArray, formatCocoStats } from './coco-eval.js';
 export type { CocoJson, CocoImage, CocoAnnotation, CocoCategory, CocoDetection, CocoEvalOptions, CocoStats, CocoCategoryAp, CocoEvalResult } from './coco-eval.js';
+export * from './samplers/index.js';
 export { DetectionCandidates, DEFAULT_SCORE_THRESHOLD } from './candidates.js';
 export type { DecoderOptions } from './candidates.js';
 export { nonMaxSuppression, boxIou, DEFAULT_IOU_THRESHOLD, DEFAULT_NMS_TOP_K, DEFAULT_MAX_DETECTIONS } from './nms.js';
@@ -29,6 +30,13 @@ export { decodeYolov5 } from './yolov5-decoder.js';
 export { decodeYolov8 } from './yolov8-decoder.js';
 export { decodeEndToEnd } from './end-to-end-decoder.js';
 export type { EndToEndDecodeOptions, EndToEndLayout } from './end-to-end-decoder.js';
+export { detectModelFamily, familyPreprocess, MODEL_FAMILIES } from './model-family.js';
+export type { ModelFamily, ModelFamilyHints, ModelFamilyMatch, PreprocessOptions } from './model-family.js';
+export { COCO_LABELS } from './coco-labels.js';
+export { modelCatalog, getCatalogModel } from './model-catalog.js';
+export type { CatalogModel } from './model-catalog.js';
+export { YoloDetector, DEFAULT_INPUT_SIZE } from './yolo-detector.js';
+export type { YoloDetectorOptions, YoloCatalogDetectorOptions, InputTensorFactory } from './yolo-detector.js';
 export { LatencyTracker } from './latency-tracker.js';
 export type { LatencyTrackerOptions, LatencyStats, StageLatency } from './latency-tracker.js';
 export { Pipeline, createPipeline } from './pipeline.js';
@@ -60,11 +68,3 @@ export type {
   ClockOffsetEstimate,
 } from './detection-message.js';
 export { PushFrameSource } from './push-source.js';
-export { detectModelFamily, familyPreprocess, MODEL_FAMILIES } from './model-family.js';
-export type { ModelFamily, ModelFamilyHints, ModelFamilyMatch, PreprocessOptions } from './model-family.js';
-export { COCO_LABELS } from './coco-labels.js';
-export { modelCatalog, getCatalogModel } from './model-catalog.js';
-export type { CatalogModel } from './model-catalog.js';
-export { YoloDetector, DEFAULT_INPUT_SIZE } from './yolo-detector.js';
-export type { YoloDetectorOptions, YoloCatalogDetectorOptions, InputTensorFactory } from './yolo-detector.js';
-export * from './samplers/index.js';
