@@ -1,4 +1,4 @@
-import { DEFAULT_SCORE_THRESHOLD, DetectionCandidates, type DecoderOptions } from './candidates.js';
+import { DEFAULT_SCORE_THRESHOLD, DetectionCandidates, bestClass, type DecoderOptions } from './candidates.js';
 import { checkOutputSize, formatDims } from './output-shape.js';
 import { ErrorCodes, VidaiError } from './errors.js';
 
@@ -32,16 +32,8 @@ export function decodeYolov5(
   for (let r = 0, base = 0; r < rows; r++, base += width) {
     const objectness = output[base + 4]!;
     if (objectness < threshold) continue;
-    let best = 0;
-    let bestProb = output[base + 5]!;
-    for (let c = 1; c < numClasses; c++) {
-      const p = output[base + 5 + c]!;
-      if (p > bestProb) {
-        bestProb = p;
-        best = c;
-      }
-    }
-    const score = objectness * bestProb;
+    const best = bestClass(output, base + 5, numClasses);
+    const score = objectness * output[base + 5 + best]!;
     if (score < threshold || (mask !== undefined && !mask[best])) continue;
     const cx = output[base]!;
     const cy = output[base + 1]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDownloadProgressBar, type ProgressBarStream } from './progress-bar.js';
+import { createCountProgressBar, createDownloadProgressBar, type ProgressBarStream } from './progress-bar.js';
 
 function terminal(isTTY: boolean): ProgressBarStream & { output: string[] } {
   const output: string[] = [];
@@ -37,5 +37,27 @@ describe('createDownloadProgressBar', () => {
     const bar = createDownloadProgressBar('m.onnx', { stream, now: () => 1000 })!;
     bar({ url: 'u', receivedBytes: 3 * MB, totalBytes: undefined, done: false });
     expect(stream.output[0]).toMatch(/^\rm\.onnx  3\.0 MB  /);
+  });
+});
+
+describe('createCountProgressBar', () => {
+  it('draws nothing off a terminal', () => {
+    expect(createCountProgressBar('frames', 10, { stream: terminal(false) })).toBeUndefined();
+  });
+
+  it('shows count, total, percentage and rate; without a total, no bar', () => {
+    const stream = terminal(true);
+    let now = 0;
+    const bar = createCountProgressBar('frames', 10, { stream, now: () => now })!;
+    now = 1000;
+    bar(5, false);
+    now = 2000;
+    bar(10, true);
+    expect(stream.output[0]).toMatch(/^\rframes \[#+\.+\]  50%  5\/10 frames  5\.0\/s/);
+    expect(stream.output[1]).toMatch(/100%  10\/10 frames  5\.0\/s\x1b\[K\n$/);
+    const open = terminal(true);
+    createCountProgressBar('frames', undefined, { stream: open, now: () => 1000 })!(3, true);
+    expect(open.output[0]).toMatch(/^\rframes  3 frames/);
+    expect(open.output[0]).not.toMatch(/\[[#.]/);
   });
 });

@@ -10,7 +10,7 @@ export interface ProgressBarStream {
   write(text: string): unknown;
 }
 
-/** Options of {@link createDownloadProgressBar}. */
+/** Options of {@link createDownloadProgressBar} and {@link createCountProgressBar}. */
 export interface ProgressBarOptions {
   /** Where to draw. Default: `process.stderr`. */
   stream?: ProgressBarStream;
@@ -21,6 +21,47 @@ export interface ProgressBarOptions {
 }
 
 const MB = 1024 * 1024;
+
+/** What one redraw shows: the bar's fill (when the total is known) and the text after it. */
+interface ProgressView {
+  fraction: number | undefined;
+  tail: string;
+}
+
+/**
+ * The redraw loop shared by the bars: `undefined` off a terminal; otherwise a function
+ * that redraws in place at most every `intervalMs` (always on `done`), ending the line on
+ * `done`. `view` gets the seconds since the start.
+ */
+function createBar<T>(
+  name: string,
+  options: ProgressBarOptions,
+  view: (value: T, elapsedSeconds: number) => ProgressView,
+): ((value: T, done: boolean) => void) | undefined {
+  const stream = options.stream ?? process.stderr;
+  if (!stream.isTTY) return undefined;
+  const now = options.now ?? Date.now;
+  const interval = options.intervalMs ?? 100;
+  const start = now();
+  let last = Number.NEGATIVE_INFINITY;
+  return (value, done) => {
+    const t = now();
+    if (!done && t - last < interval) return;
+    last = t;
+    const { fraction, tail } = view(value, Math.max((t - start) / 1000, 1e-3));
+    // \r returns to the line start, \x1b[K clears what a longer previous line left.
+    stream.write(`\r${progressLine(name, fraction, tail, stream.columns)}\x1b[K${done ? '\n' : ''}`);
+  };
+}
+
+/** One progress line: `name [#####.....]  42%  tail`, or `name  tail` when the total is unknown. */
+function progressLine(name: string, fraction: number | undefined, tail: string, columns = 80): string {
+  if (fraction === undefined) return `${name}  ${tail}`;
+  const clamped = Math.min(Math.max(fraction, 0), 1);
+  const width = Math.max(10, Math.min(30, columns - name.length - tail.length - 12));
+  const filled = Math.round(clamped * width);
+  return `${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${`${Math.floor(clamped * 100)}%`.padStart(4)}  ${tail}`;
+}
 
 /**
  * A download progress callback that draws a one-line bar on a terminal, e.g.
@@ -37,34 +78,15 @@ export function createDownloadProgressBar(
   name: string,
   options: ProgressBarOptions = {},
 ): ((progress: DownloadProgress) => void) | undefined {
-  const stream = options.stream ?? process.stderr;
-  if (!stream.isTTY) return undefined;
-  const now = options.now ?? Date.now;
-  const interval = options.intervalMs ?? 100;
-  const start = now();
-  let last = Number.NEGATIVE_INFINITY;
-  return ({ receivedBytes, totalBytes, done }) => {
-    const t = now();
-    if (!done && t - last < interval) return;
-    last = t;
-    const rate = receivedBytes / MB / Math.max((t - start) / 1000, 1e-3);
+  const bar = createBar<DownloadProgress>(name, options, ({ receivedBytes, totalBytes }, seconds) => {
     const size =
       totalBytes === undefined ? `${(receivedBytes / MB).toFixed(1)} MB` : `${(receivedBytes / MB).toFixed(1)}/${(totalBytes / MB).toFixed(1)} MB`;
-    const tail = `${size}  ${rate.toFixed(1)} MB/s`;
-    const fraction = totalBytes !== undefined && totalBytes > 0 ? receivedBytes / totalBytes : undefined;
-    const line = progressLine(name, fraction, tail, stream.columns);
-    // \r returns to the line start, \x1b[K clears what a longer previous line left.
-    stream.write(`\r${line}\x1b[K${done ? '\n' : ''}`);
-  };
-}
-
-/** One progress line: `name [#####.....]  42%  tail`, or `name  tail` when the total is unknown. */
-function progressLine(name: string, fraction: number | undefined, tail: string, columns = 80): string {
-  if (fraction === undefined) return `${name}  ${tail}`;
-  const clamped = Math.min(Math.max(fraction, 0), 1);
-  const width = Math.max(10, Math.min(30, columns - name.length - tail.length - 12));
-  const filled = Math.round(clamped * width);
-  return `${name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${`${Math.floor(clamped * 100)}%`.padStart(4)}  ${tail}`;
+    return {
+      fraction: totalBytes !== undefined && totalBytes > 0 ? receivedBytes / totalBytes : undefined,
+      tail: `${size}  ${(receivedBytes / MB / seconds).toFixed(1)} MB/s`,
+    };
+  });
+  return bar && ((progress) => bar(progress, progress.done));
 }
 
 /**
@@ -79,19 +101,8 @@ export function createCountProgressBar(
   total: number | undefined,
   options: ProgressBarOptions = {},
 ): ((count: number, done: boolean) => void) | undefined {
-  const stream = options.stream ?? process.stderr;
-  if (!stream.isTTY) return undefined;
-  const now = options.now ?? Date.now;
-  const interval = options.intervalMs ?? 100;
-  const start = now();
-  let last = Number.NEGATIVE_INFINITY;
-  return (count, done) => {
-    const t = now();
-    if (!done && t - last < interval) return;
-    last = t;
-    const rate = count / Math.max((t - start) / 1000, 1e-3);
-    const tail = `${count}${total === undefined ? '' : `/${total}`} ${name}  ${rate.toFixed(1)}/s`;
-    const line = progressLine(name, total ? count / total : undefined, tail, stream.columns);
-    stream.write(`\r${line}\x1b[K${done ? '\n' : ''}`);
-  };
+  return createBar<number>(name, options, (count, seconds) => ({
+    fraction: total ? count / total : undefined,
+    tail: `${count}${total === undefined ? '' : `/${total}`} ${name}  ${(count / seconds).toFixed(1)}/s`,
+  }));
 }
