@@ -68,6 +68,16 @@ export const ErrorCodes = {
   RATE_LIMITED: 'rate-limited',
   /** A signaling request body or SDP exceeds its size cap: HTTP 413. */
   PAYLOAD_TOO_LARGE: 'payload-too-large',
+  /** A signaling message is not one of the protocol (not JSON, unknown type, missing or wrong field). */
+  SIGNALING_INVALID: 'signaling-invalid',
+  /** The signaling server cannot be reached or the connection to it was lost; the client reconnects. */
+  SIGNALING_UNAVAILABLE: 'signaling-unavailable',
+  /** The room already has a sender, or its maximum of viewers: raise `maxViewers` or leave another viewer. */
+  ROOM_FULL: 'room-full',
+  /** The signaling server holds its maximum number of rooms (`maxRooms`). */
+  TOO_MANY_ROOMS: 'too-many-rooms',
+  /** A signaling message was addressed to a peer id that is not a member of the sender's room. */
+  PEER_NOT_FOUND: 'peer-not-found',
 } as const;
 
 /** One of the stable error code strings of {@link ErrorCodes}. */

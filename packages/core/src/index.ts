@@ -68,3 +68,24 @@ export type {
   ClockOffsetEstimate,
 } from './detection-message.js';
 export { PushFrameSource } from './push-source.js';
+export {
+  SIGNALING_PROTOCOL_VERSION,
+  DEFAULT_MAX_SIGNALING_BYTES,
+  parseSignalingClientMessage,
+  parseSignalingServerMessage,
+  isSignalingId,
+} from './signaling-message.js';
+export type {
+  PeerRole,
+  PeerLeaveReason,
+  SignalingCandidate,
+  SignalingIceServer,
+  SignalingPeer,
+  JoinMessage,
+  JoinedMessage,
+  OutgoingDescriptionMessage,
+  OutgoingCandidateMessage,
+  SignalingClientMessage,
+  SignalingServerMessage,
+  SignalingLimits,
+} from './signaling-message.js';

@@ -42,3 +42,15 @@ export type { VideoFrameDecoderOptions, DecodedVideoFrame, DecodedPixelFormat } 
 export { addBitrateHint } from './sdp-bitrate-hint.js';
 export type { BitrateHint } from './sdp-bitrate-hint.js';
 export { fixDtlsRecordSequence } from './dtls-record-sequence-fix.js';
+export { SignalingServer, SIGNALING_CLOSE_CODES } from './signaling-server.js';
+export type {
+  SignalingServerOptions,
+  SignalingServerEvents,
+  SignalingServerStats,
+  SignalingListenOptions,
+  SignalingMember,
+  SignalingRefusal,
+  SignalingRoomInfo,
+  SignalingJoinRequest,
+  SignalingAuthorizeHook,
+} from './signaling-server.js';

@@ -5,13 +5,14 @@
  * (trickle ICE). Runs on its own port or on an existing `http.Server` (node:http,
  * Express, Fastify's `server`), and enforces its limits before any peer is created.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RTCIceServer } from 'werift';
 import { Emitter, ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+import { REFUSAL_STATUS, bearerToken as bearer, checkOrigin, clientAddress, originAllowed, refuseUpgrade, sameSecret, urlPath } from './request-guards.js';
 import {
   InferencePeer,
   type IceCandidateInit,
@@ -79,14 +80,7 @@ export type InferenceServerEvents = {
   rejected: [VidaiError, number];
 };
 
-const statusOf: Partial<Record<ErrorCode, number>> = {
-  [ErrorCodes.OFFER_INVALID]: 400,
-  [ErrorCodes.UNAUTHORIZED]: 401,
-  [ErrorCodes.FORBIDDEN_ORIGIN]: 403,
-  [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
-  [ErrorCodes.RATE_LIMITED]: 429,
-  [ErrorCodes.TOO_MANY_PEERS]: 503,
-};
+const statusOf = REFUSAL_STATUS;
 
 /** The JSON body of an error response. */
 export interface SignalingErrorBody {
@@ -223,20 +217,12 @@ export class InferenceServer {
   // Guards
 
   private clientAddress(req: IncomingMessage): string {
-    if (this.options.trustProxy) {
-      const forwarded = req.headers['x-forwarded-for'];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-      if (first) return first;
-    }
-    return req.socket.remoteAddress ?? 'unknown';
+    return clientAddress(req, this.options.trustProxy);
   }
 
   /** Origin, then auth. Throws a VidaiError with the code of the refusal. */
   private async checkAccess(req: IncomingMessage, token: string | undefined): Promise<void> {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.originAllowed(origin, req.headers.host)) {
-      throw new VidaiError(ErrorCodes.FORBIDDEN_ORIGIN, `Origin ${origin.slice(0, 200)} may not use this server; add it to allowedOrigins.`);
-    }
+    checkOrigin(req, this.options.allowedOrigins);
     const auth = this.options.auth;
     if (auth === false) return;
     if (typeof auth === 'function') {
@@ -255,17 +241,7 @@ export class InferenceServer {
   }
 
   private originAllowed(origin: string, host: string | undefined): boolean {
-    const allowed = this.options.allowedOrigins;
-    if (allowed === '*') return true;
-    if (allowed?.includes(origin)) return true;
-    if (allowed === undefined) {
-      try {
-        return new URL(origin).host === host;
-      } catch {
-        return false;
-      }
-    }
-    return false;
+    return originAllowed(origin, host, this.options.allowedOrigins);
   }
 
   private checkRate(req: IncomingMessage): void {
@@ -432,12 +408,7 @@ export class InferenceServer {
       if (this.closing) throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, 'The server is shutting down.');
     } catch (error) {
       const e = error as VidaiError;
-      const status = statusOf[e.code] ?? 400;
-      this.events.emit('rejected', e, status);
-      const body = JSON.stringify({ error: { code: e.code, message: e.message } });
-      socket.end(
-        `HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+      this.events.emit('rejected', e, refuseUpgrade(socket, e));
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
@@ -519,23 +490,6 @@ export class InferenceServer {
   }
 }
 
-function urlPath(req: IncomingMessage): string {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
-function bearer(header: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return m?.[1];
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -560,11 +514,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
-}
-
-function statusText(status: number): string {
-  return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ??
-    'Error'
-  );
 }

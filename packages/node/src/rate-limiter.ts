@@ -72,6 +72,11 @@ export class RateLimiter {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
   }
 
+  /** Forgets one key (a client that went away). */
+  delete(key: string): void {
+    this.buckets.delete(key);
+  }
+
   /** Forgets every key. */
   clear(): void {
     this.buckets.clear();
