@@ -5,7 +5,9 @@
  * equal the Node detector's; `CameraSource`, `VideoElementSource` and `CanvasSource`
  * provide frames; `DetectionLoop` runs latest-frame-wins; `Overlay` draws the boxes on
  * the frame they belong to; `InferenceClient` sends the camera to a vidai server over
- * WebRTC instead. Re-exports all of @vidai/core.
+ * WebRTC instead; `PeerLink` sends a phone's camera to desktop viewers peer to peer
+ * (through a vidai `SignalingServer`) and carries their detections back. Re-exports all
+ * of @vidai/core.
  *
  * @packageDocumentation
  */
@@ -25,7 +27,9 @@ export type { ObjectFit, DisplayTransform, DisplayTransformOptions } from './dis
 export { ResultTimeline } from './result-timeline.js';
 export type { ResultTimelineOptions, TimelinePick } from './result-timeline.js';
 export { InferenceClient } from './inference-client.js';
-export type { InferenceClientOptions, InferenceClientEvents, InferenceClientState, ClientDetections, ReconnectOptions } from './inference-client.js';
+export type { InferenceClientOptions, InferenceClientEvents, InferenceClientState, ClientDetections } from './inference-client.js';
+export { ReconnectBackoff } from './reconnect-backoff.js';
+export type { ReconnectOptions } from './reconnect-backoff.js';
 export { Overlay } from './overlay.js';
 export type { OverlayOptions } from './overlay.js';
 export { VideoElementSource, videoFrameTime } from './video-element-source.js';
@@ -35,3 +39,10 @@ export type { CanvasSourceOptions, CanvasSourceTarget } from './canvas-source.js
 export type { CaptureSource, CapturedFrame } from './capture-source.js';
 export { DetectionLoop } from './detection-loop.js';
 export type { DetectionLoopOptions, DetectionLoopEvents, DetectionLoopStats, LoopDetector, LoopResultInfo } from './detection-loop.js';
+export { PeerLink } from './peer-link.js';
+export type { PeerLinkOptions, PeerLinkEvents, PeerLinkState, PeerLinkPeer, PeerLinkTrack, PeerLinkDetections } from './peer-link.js';
+export { SignalingClient, signalingUrl } from './signaling-client.js';
+export type { SignalingClientOptions, SignalingClientEvents, SignalingClientState, PeerSignal } from './signaling-client.js';
+export { ClockSync } from './clock-sync.js';
+export type { ClockSyncOptions } from './clock-sync.js';
+export type { PreferredVideoCodec } from './video-sender.js';

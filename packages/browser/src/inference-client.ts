@@ -7,16 +7,13 @@
  * estimates the server's clock offset with ping/pong so each result's latency can be
  * split into stages.
  */
-import {
-  Emitter,
-  ErrorCodes,
-  VidaiError,
-  decodeWireMessage,
-  encodeWireMessage,
-  estimateClockOffset,
-  type ClockOffsetEstimate,
-  type DetectionMessage,
-} from '@vidai/core';
+import { Emitter, ErrorCodes, VidaiError, decodeWireMessage, type ClockOffsetEstimate, type DetectionMessage } from '@vidai/core';
+import { ClockSync } from './clock-sync.js';
+import { ReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
+import { knownErrorCode } from './remote-error.js';
+import { configureSender, preferVideoCodec } from './video-sender.js';
+
+export type { ReconnectOptions } from './reconnect-backoff.js';
 
 /** Connection state of an {@link InferenceClient}. */
 export type InferenceClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -45,16 +42,6 @@ export type InferenceClientEvents = {
   /** Something failed (signaling refused, connection lost, malformed message). */
   error: [VidaiError];
 };
-
-/** Reconnection policy. */
-export interface ReconnectOptions {
-  /** First delay, ms. Default: 500. */
-  initialDelayMs?: number;
-  /** Longest delay, ms. Default: 10000. */
-  maxDelayMs?: number;
-  /** Attempts before giving up (the client closes with an error). Default: Infinity. */
-  maxAttempts?: number;
-}
 
 /** Options of {@link InferenceClient}. */
 export interface InferenceClientOptions {
@@ -97,8 +84,6 @@ const now = (): number => performance.timeOrigin + performance.now();
 export class InferenceClient {
   /** Typed events. */
   readonly events = new Emitter<InferenceClientEvents>();
-  /** Best clock-offset estimate so far: add `offset` to a local time to get the server's. */
-  clockOffset: ClockOffsetEstimate | undefined;
   /** The server's id for the current connection. */
   peerId: string | undefined;
 
@@ -108,11 +93,9 @@ export class InferenceClient {
   private pc: RTCPeerConnection | undefined;
   private channel: RTCDataChannel | undefined;
   private socket: WebSocket | undefined;
-  private attempt = 0;
+  private readonly backoff: ReconnectBackoff;
+  private readonly clock: ClockSync;
   private timers = new Set<ReturnType<typeof setTimeout>>();
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private pingId = 0;
-  private offsets: ClockOffsetEstimate[] = [];
   private generation = 0;
 
   /** Starts connecting at once; listen to `state` or await {@link connected}. */
@@ -122,7 +105,17 @@ export class InferenceClient {
     if (!options || typeof options.url !== 'string') throw new TypeError('InferenceClient: options.url is required');
     this.track = track;
     this.options = options;
+    this.backoff = new ReconnectBackoff(options.reconnect === false ? { maxAttempts: 0 } : options.reconnect);
+    this.clock = new ClockSync((text) => this.channel?.readyState === 'open' && this.channel.send(text), {
+      intervalMs: options.pingIntervalMs ?? 2000,
+      now,
+    });
     void this.connect();
+  }
+
+  /** Best clock-offset estimate so far: add `offset` to a local time to get the server's. */
+  get clockOffset(): ClockOffsetEstimate | undefined {
+    return this.clock.estimate;
   }
 
   /** The current state. */
@@ -176,8 +169,7 @@ export class InferenceClient {
     } catch {
       // not JSON: keep the status only
     }
-    const known = Object.values(ErrorCodes) as string[];
-    const code = body.error?.code && known.includes(body.error.code) ? (body.error.code as VidaiError['code']) : ErrorCodes.STREAM_UNAVAILABLE;
+    const code = knownErrorCode(body.error?.code, ErrorCodes.STREAM_UNAVAILABLE);
     return new VidaiError(code, body.error?.message ?? `The server answered HTTP ${res.status}.`, { details: { status: res.status } });
   }
 
@@ -195,16 +187,16 @@ export class InferenceClient {
       this.channel = channel;
       channel.onopen = () => {
         if (stale()) return;
-        this.attempt = 0;
+        this.backoff.reset();
         this.setState('connected');
-        this.startPings(channel);
+        this.clock.start();
       };
       channel.onmessage = (event) => this.onMessage(event.data);
       channel.onclose = () => {
         if (!stale()) this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The server closed the DataChannel.'));
       };
       const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
-      this.preferCodec(transceiver);
+      preferVideoCodec(transceiver, this.options.codec);
       pc.onconnectionstatechange = () => {
         if (stale()) return;
         if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
@@ -216,35 +208,11 @@ export class InferenceClient {
       }, this.options.connectTimeoutMs ?? 15_000);
       if (this.options.signaling === 'websocket') await this.signalWebSocket(pc, stale);
       else await this.signalHttp(pc, stale);
-      if (this.options.maxBitrate) {
-        const params = transceiver.sender.getParameters();
-        if (params.encodings?.[0]) {
-          params.encodings[0].maxBitrate = this.options.maxBitrate;
-          await transceiver.sender.setParameters(params).catch(() => {});
-        }
-      }
+      await configureSender(transceiver.sender, { maxBitrate: this.options.maxBitrate });
     } catch (error) {
       if (stale()) return;
       const e = error instanceof VidaiError ? error : new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `Could not connect: ${String((error as Error)?.message ?? error)}`, { cause: error });
       this.lost(e);
-    }
-  }
-
-  private preferCodec(transceiver: RTCRtpTransceiver): void {
-    const want = this.options.codec;
-    if (!want || typeof RTCRtpSender.getCapabilities !== 'function' || !transceiver.setCodecPreferences) return;
-    const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
-    const mime = `video/${want}`;
-    const preferred = codecs.filter((c) => c.mimeType.toLowerCase() === mime);
-    if (preferred.length === 0) {
-      throw new VidaiError(ErrorCodes.UNSUPPORTED_FORMAT, `This browser cannot send ${want}; leave codec unset or pick another.`);
-    }
-    // H.264: the constrained-baseline, packetization-mode=1 profile first (what the server decodes).
-    preferred.sort((a, b) => score(b) - score(a));
-    transceiver.setCodecPreferences(preferred);
-    function score(c: { sdpFmtpLine?: string }): number {
-      const f = c.sdpFmtpLine ?? '';
-      return (f.includes('packetization-mode=1') ? 2 : 0) + (/profile-level-id=42e0/i.test(f) ? 1 : 0);
     }
   }
 
@@ -302,9 +270,7 @@ export class InferenceClient {
             if (!pc.remoteDescription) early.push(message.candidate);
             else await pc.addIceCandidate(message.candidate);
           } else if (message.type === 'error') {
-            const known = Object.values(ErrorCodes) as string[];
-            const code = message.code && known.includes(message.code) ? (message.code as VidaiError['code']) : ErrorCodes.STREAM_UNAVAILABLE;
-            reject(new VidaiError(code, message.message ?? 'The server refused the offer.'));
+            reject(new VidaiError(knownErrorCode(message.code, ErrorCodes.STREAM_UNAVAILABLE), message.message ?? 'The server refused the offer.'));
           }
         } catch (error) {
           reject(error);
@@ -328,7 +294,7 @@ export class InferenceClient {
       return;
     }
     if (message.type === 'detections') {
-      const o = this.clockOffset?.offset;
+      const o = this.clock.estimate?.offset;
       this.events.emit('detections', {
         message,
         receivedAt,
@@ -336,43 +302,22 @@ export class InferenceClient {
         returnMs: o === undefined || message.sentAt === undefined ? undefined : receivedAt + o - message.sentAt,
       });
     } else if (message.type === 'pong') {
-      const estimate = estimateClockOffset(message, receivedAt);
-      this.offsets.push(estimate);
-      if (this.offsets.length > 16) this.offsets.shift();
-      // The sample with the shortest round trip has the smallest error bound.
-      this.clockOffset = this.offsets.reduce((best, e) => (e.rtt < best.rtt ? e : best));
+      this.clock.onPong(message, receivedAt);
     } else if (message.type === 'error') {
       this.events.emit('error', new VidaiError(ErrorCodes.MALFORMED_MESSAGE, `The server reported: ${message.code}: ${message.message}`));
     }
-  }
-
-  private startPings(channel: RTCDataChannel): void {
-    const interval = this.options.pingIntervalMs ?? 2000;
-    if (interval <= 0) return;
-    const ping = () => {
-      if (channel.readyState !== 'open') return;
-      channel.send(encodeWireMessage({ v: 1, type: 'ping', id: this.pingId++, t0: now() }));
-    };
-    // A few quick probes first, so the offset is known within a second.
-    for (let i = 0; i < 5; i++) this.timer(ping, i * 150);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(ping, interval);
   }
 
   private lost(error: VidaiError): void {
     if (this.state === 'closed') return;
     this.events.emit('error', error);
     this.teardown();
-    const policy = this.options.reconnect;
     const noRetry = [ErrorCodes.UNAUTHORIZED, ErrorCodes.FORBIDDEN_ORIGIN, ErrorCodes.OFFER_INVALID, ErrorCodes.PAYLOAD_TOO_LARGE, ErrorCodes.UNSUPPORTED_FORMAT] as string[];
-    if (policy === false || noRetry.includes(error.code) || this.attempt >= (policy?.maxAttempts ?? Infinity)) {
+    const delay = noRetry.includes(error.code) ? undefined : this.backoff.next();
+    if (delay === undefined) {
       this.close();
       return;
     }
-    const initial = policy?.initialDelayMs ?? 500;
-    const max = policy?.maxDelayMs ?? 10_000;
-    const delay = Math.min(max, initial * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
-    this.attempt++;
     this.setState('reconnecting');
     this.timer(() => void this.connect(), delay);
   }
@@ -389,8 +334,7 @@ export class InferenceClient {
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.clock.stop();
     if (this.channel) {
       this.channel.onopen = this.channel.onmessage = this.channel.onclose = null;
       this.channel.close();
