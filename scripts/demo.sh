@@ -7,6 +7,6 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 shared="${VIDAI_SHARED_DIR:-$repo_root/../shared}"
 if [ -z "${VIDAI_MODEL_DIR:-}" ] && [ -d "$shared/models" ]; then export VIDAI_MODEL_DIR="$shared/models"; fi
-input="${1:-$shared/videos/intel-car-detection.mp4}"
+input="${1:-$shared/videos/degirum-Traffic.mp4}"
 shift || true
 node packages/node/dist/cli.js detect "$input" --model yolox-nano "$@"
