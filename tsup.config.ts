@@ -2,17 +2,28 @@
  * One build configuration for every package. Each package runs
  * `tsup --config ../../tsup.config.ts` from its own folder; the entries are chosen
  * by the package being built, so the three packages always build the same way:
- * ESM + CJS + `.d.ts`, sibling `@vidai/*` packages and all dependencies external.
+ * `index` as ESM + `.d.ts` with sibling `@vidai/*` packages and all dependencies
+ * external, plus CJS for core and node. @vidai/browser is ESM only: it starts its
+ * Worker and finds its wasm files with `new URL('./file', import.meta.url)`, which
+ * has no CommonJS equivalent (esbuild leaves `import.meta` empty there, so a CJS build
+ * would throw "Invalid URL" on the first detector), and the bundlers that build
+ * browser apps all read ESM. The `vidai` CLI is ESM only too: it is run, not imported.
  */
 import { copyFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
-const entries: Record<string, Options['entry']> = {
-  core: { index: 'src/index.ts' },
-  node: { index: 'src/index.ts', cli: 'src/cli.ts' },
-  browser: { index: 'src/index.ts' },
+/** Never bundled into the packages' library files (dependencies are external anyway). */
+const EXTERNAL: Options['external'] = [/^@vidai\//, /^onnxruntime-/, 'werift'];
+
+const packages = ['core', 'node', 'browser'] as const;
+type Package = (typeof packages)[number];
+
+const formats: Record<Package, Options['format']> = {
+  core: ['esm', 'cjs'],
+  node: ['esm', 'cjs'],
+  browser: ['esm'],
 };
 
 /** onnxruntime-web files @vidai/browser loads at run time (CPU and WebGPU builds), copied into its dist/. */
@@ -55,28 +66,46 @@ function browserWorkerConfig(): Options {
   };
 }
 
-const platforms: Record<string, Options['platform']> = {
+/** The `vidai` CLI (the package's `bin`): one self-contained ESM file with its shebang, no types. */
+function nodeCliConfig(): Options {
+  return {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    // Leave the library build's files alone (both builds run at once into dist/).
+    clean: ['!index.*'],
+    target: 'es2022',
+    platform: 'node',
+    tsconfig: 'tsconfig.json',
+    external: EXTERNAL,
+    splitting: false,
+  };
+}
+
+const platforms: Record<Package, Options['platform']> = {
   core: 'neutral',
   node: 'node',
   browser: 'browser',
 };
 
 export default defineConfig(() => {
-  const pkg = basename(process.cwd());
-  const entry = entries[pkg];
-  if (!entry) throw new Error(`tsup.config.ts: unknown package folder "${pkg}"`);
+  const pkg = basename(process.cwd()) as Package;
+  if (!packages.includes(pkg)) throw new Error(`tsup.config.ts: unknown package folder "${pkg}"`);
   const main: Options = {
-    entry,
-    format: ['esm', 'cjs'],
+    entry: { index: 'src/index.ts' },
+    format: formats[pkg],
     dts: true,
     sourcemap: true,
-    clean: pkg === 'browser' ? ['!detector-worker*', '!ort-wasm-*'] : true,
+    clean: pkg === 'browser' ? ['!detector-worker*', '!ort-wasm-*'] : pkg === 'node' ? ['!cli.*'] : true,
     target: 'es2022',
     platform: platforms[pkg],
     tsconfig: 'tsconfig.json',
-    external: [/^@vidai\//, /^onnxruntime-/, 'werift'],
+    external: EXTERNAL,
     splitting: false,
     shims: pkg === 'node',
   };
-  return pkg === 'browser' ? [main, browserWorkerConfig()] : main;
+  if (pkg === 'browser') return [main, browserWorkerConfig()];
+  if (pkg === 'node') return [main, nodeCliConfig()];
+  return main;
 });
