@@ -4,6 +4,7 @@ import type { CaptureSource, CapturedFrame } from './capture-source.js';
 
 /** The part of a detector the loop uses (a {@link BrowserDetector} fits). */
 export interface LoopDetector {
+  /** Detects objects in one captured image; see {@link BrowserDetector.detect}. */
   detect(input: DetectorInput, options?: BrowserDetectOptions): Promise<BrowserDetectionResult>;
   /** Detections it can run at once (a BrowserDetector's number of Workers). Default 1. */
   readonly concurrency?: number;

@@ -42,6 +42,7 @@ export class PushFrameSource implements FrameSource {
     this.wake?.();
   }
 
+  /** Yields pushed frames until {@link PushFrameSource.end} or `close()`; one iteration at a time. */
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
     if (this.iterating) throw new TypeError('PushFrameSource can be iterated once at a time');
     this.iterating = true;

@@ -10,7 +10,7 @@ export interface ProgressBarStream {
   write(text: string): unknown;
 }
 
-/** Options of {@link createDownloadProgressBar} and {@link createCountProgressBar}. */
+/** Options of {@link createDownloadProgressBar} (and of the CLI's frame-count bar). */
 export interface ProgressBarOptions {
   /** Where to draw. Default: `process.stderr`. */
   stream?: ProgressBarStream;

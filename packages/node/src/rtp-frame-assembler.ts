@@ -81,7 +81,12 @@ export class RtpFrameAssembler {
   /** Counters since creation. */
   readonly stats: RtpFrameAssemblerStats = { frames: 0, keyFrames: 0, dropped: 0, keyFrameRequests: 0 };
 
+  /**
+   * @param codec - The payload format of the packets: `'vp8'` or `'h264'`.
+   * @param options - Limits and callbacks; see {@link RtpFrameAssemblerOptions}.
+   */
   constructor(
+    /** The payload format of the packets. */
     readonly codec: VideoCodecName,
     options: RtpFrameAssemblerOptions = {},
   ) {

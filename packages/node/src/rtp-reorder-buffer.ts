@@ -6,6 +6,7 @@
 
 /** The part of an RTP packet the reorder buffer looks at. */
 export interface SequencedPacket {
+  /** The RTP header; only its 16-bit `sequenceNumber` is read. */
   header: { sequenceNumber: number };
 }
 

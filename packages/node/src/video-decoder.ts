@@ -78,7 +78,12 @@ export class VideoFrameDecoder {
   /** Frames the decoder rejected. */
   errors = 0;
 
+  /**
+   * @param codec - The codec of the encoded frames: `'vp8'` or `'h264'`.
+   * @param options - Output pixel format; see {@link VideoFrameDecoderOptions}.
+   */
   constructor(
+    /** The codec of the encoded frames. */
     readonly codec: VideoCodecName,
     options: VideoFrameDecoderOptions = {},
   ) {
