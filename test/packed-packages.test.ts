@@ -7,8 +7,8 @@
  * Installing: the tarballs are unpacked into `node_modules/@vidai/*` (what npm does),
  * and each third-party dependency a packed package.json declares is linked to the
  * workspace's installed copy. A real `npm install --offline` needs every registry
- * document of the dependency tree in npm's cache, which `npm ci` does not guarantee,
- * and would copy about 600 MB (onnxruntime-node and -web) for every run. Linking only
+ * document of the dependency tree in npm's cache, which `npm ci` does not guarantee
+ * (here it stopped at ENOTCACHED), and would copy about 600 MB (onnxruntime-node and -web) for every run. Linking only
  * the declared dependencies keeps the check that matters: an import the packed files
  * make but their package.json does not declare fails to resolve here, as it would for
  * a user.
@@ -60,7 +60,7 @@ const manifests = {} as Record<Pkg, Manifest>;
 const installed = (pkg: Pkg) => join(app, 'node_modules/@vidai', pkg);
 const binDir = () => join(app, 'node_modules/.bin');
 
-/** Runs `node` in the fresh project, with Node's own folder and the project's bins on PATH. */
+/** Runs a command in the fresh project, with the project's bins and this Node on PATH; resolves to its stdout. */
 async function inApp(file: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await exec(file, args, {
     cwd: app,
@@ -161,7 +161,10 @@ beforeAll(async () => {
       linked.add(dep);
       const target = join(app, 'node_modules', dep);
       await mkdir(dirname(target), { recursive: true });
-      await symlink(await realpath(join(repo, 'node_modules', dep)), target, 'dir');
+      // Where the workspace installed it: beside the package when npm nested it there, else hoisted.
+      const copy = [join(repo, 'packages', pkg, 'node_modules', dep), join(repo, 'node_modules', dep)].find((d) => existsSync(d));
+      if (!copy) throw new Error(`${dep} (a dependency of @vidai/${pkg}) is not installed in the workspace: run \`npm ci\`.`);
+      await symlink(await realpath(copy), target, 'dir');
     }
     for (const [name, path] of Object.entries(manifests[pkg].bin ?? {})) {
       await chmod(join(installed(pkg), path), 0o755);
