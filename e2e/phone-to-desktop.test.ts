@@ -42,6 +42,7 @@ interface PageState {
   received: Seen[];
   track: number | undefined;
   overlayDrawn: number;
+  transport: Array<number | undefined>;
 }
 
 type Vidai = typeof import('@vidai/browser');
@@ -80,7 +81,7 @@ async function startPhone(page: Page, url: string, token: string): Promise<void>
   await page.evaluate(
     async ({ url, token, room }) => {
       const v = (globalThis as unknown as { vidai: Vidai }).vidai;
-      const s: PageState = { states: [], errors: [], results: [], received: [], track: undefined, overlayDrawn: 0 };
+      const s: PageState = { states: [], errors: [], results: [], received: [], track: undefined, overlayDrawn: 0, transport: [] };
       (globalThis as unknown as { __p2p: PageState }).__p2p = s;
       const camera = await v.CameraSource.open({ width: 768, height: 576 });
       const video = document.createElement('video');
@@ -91,7 +92,8 @@ async function startPhone(page: Page, url: string, token: string): Promise<void>
       (globalThis as unknown as { __link: unknown }).__link = link;
       link.events.on('state', (x) => s.states.push(x));
       link.events.on('error', (e) => s.errors.push(`${e.code}: ${e.message}`));
-      link.events.on('detections', ({ message }) => {
+      link.events.on('detections', ({ message, transportMs }) => {
+        s.transport.push(transportMs);
         s.received.push({
           labels: message.detections.map((d) => d.label),
           dog: message.detections.find((d) => d.label === 'dog')?.box,
@@ -117,7 +119,7 @@ async function startDesktop(page: Page, url: string, token: string): Promise<voi
   await page.evaluate(
     async ({ url, token, room }) => {
       const v = (globalThis as unknown as { vidai: Vidai }).vidai;
-      const s: PageState = { states: [], errors: [], results: [], received: [], track: undefined, overlayDrawn: 0 };
+      const s: PageState = { states: [], errors: [], results: [], received: [], track: undefined, overlayDrawn: 0, transport: [] };
       (globalThis as unknown as { __p2p: PageState }).__p2p = s;
       const video = document.createElement('video');
       video.muted = true;
@@ -211,6 +213,8 @@ describe('phone to desktop over PeerLink and a SignalingServer', () => {
       for (let i = 0; i < 4; i++) expect(Math.abs((m.dog?.[i] ?? 0) - (r.dog?.[i] ?? 0))).toBeLessThanOrEqual(0.01);
     }
     expect(sender.received.at(-1)!.labels).toEqual(expect.arrayContaining(['dog', 'bicycle', 'car']));
+    // The clock offset is known after the first pings: the return trip is measured.
+    expect(sender.transport.at(-1)).toBeTypeOf('number');
     // The phone draws them.
     await waitFor(phone, 'boxes drawn on the phone', (s) => s.overlayDrawn > 0);
 

@@ -10,16 +10,13 @@
  * --model ID|PATH (default yolox-nano; VIDAI_MODEL_DIR is the model cache), --ice URL
  * (a STUN server for clients behind NAT; default none).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { InferenceServer, createNodeDetector } from '@vidai/node';
+import { createExampleServer, lanUrls } from '../shared/example-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const { values } = parseArgs({
@@ -69,22 +66,13 @@ const handler = (req: import('node:http').IncomingMessage, res: import('node:htt
   }
 };
 
-let server;
-if (values.https) {
-  const dir = mkdtempSync(join(tmpdir(), 'vidai-cert-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=vidai example', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, handler);
-} else {
-  server = createHttpServer(handler);
-}
+const server = createExampleServer(handler, values.https!);
 inference.attach(server);
 server.listen(Number(values.port), host, () => {
   const scheme = values.https ? 'https' : 'http';
   console.log(`open ${scheme}://localhost:${values.port}/ on this machine`);
   if (values.https) {
-    for (const addrs of Object.values(networkInterfaces())) {
-      for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) console.log(`on a phone on the same network: ${scheme}://${a.address}:${values.port}/?camera=back`);
-    }
+    for (const url of lanUrls('https', Number(values.port))) console.log(`on a phone on the same network: ${url}/?camera=back`);
     console.log('the certificate is self-signed: accept the browser warning once (Advanced > Proceed).');
   } else {
     console.log('for a phone, restart with --https (a camera needs a secure context off localhost).');

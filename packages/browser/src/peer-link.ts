@@ -88,6 +88,8 @@ export interface PeerLinkPeer extends SignalingPeer {
   channelOpen: boolean;
   /** Round trip on the DataChannel (best of the last pings), ms. */
   rttMs: number | undefined;
+  /** Add to a local time (ms since the epoch) to get the member's clock, estimated with those pings. */
+  clockOffsetMs: number | undefined;
   /** Offers made or answered on this connection. */
   negotiations: number;
   /** ICE restarts started by this side. */
@@ -116,6 +118,11 @@ export interface PeerLinkDetections {
   message: DetectionMessage;
   /** Local time it arrived, ms since the epoch. */
   receivedAt: number;
+  /**
+   * Time from the member sending to this side receiving, ms, once the clock offset is
+   * known (ping/pong on the DataChannel; its error is at most half the round trip).
+   */
+  transportMs: number | undefined;
 }
 
 /** Events of a {@link PeerLink}. */
@@ -165,6 +172,7 @@ export class PeerLink {
   private readonly sweeper: ReturnType<typeof setInterval>;
   private readonly onNetworkChange = () => this.networkChanged();
   private state: PeerLinkState = 'connecting';
+  private stream: MediaStream | undefined;
 
   /** Joins the room at once; listen to the events or await {@link joined}. */
   constructor(options: PeerLinkOptions) {
@@ -180,6 +188,7 @@ export class PeerLink {
     }
     this.options = options;
     this.role = options.role;
+    this.stream = options.stream;
     this.signaling = new SignalingClient({
       url: options.url,
       room: options.room,
@@ -246,6 +255,19 @@ export class PeerLink {
   }
 
   /**
+   * Sender: publishes another camera (a switch to the front camera) to every viewer,
+   * without renegotiating; later viewers get it too. The old stream is not stopped.
+   */
+  async replaceStream(stream: MediaStream): Promise<void> {
+    if (this.role !== 'sender') throw new TypeError('PeerLink.replaceStream: only a sender publishes a stream');
+    if (!stream || typeof stream.getVideoTracks !== 'function' || stream.getVideoTracks().length === 0) {
+      throw new TypeError('PeerLink.replaceStream: pass a MediaStream with a video track');
+    }
+    this.stream = stream;
+    await Promise.all([...this.entries.values()].map((e) => e.session.replaceStream(stream)));
+  }
+
+  /**
    * Restarts ICE with one member or all (sender only: the sender makes every offer;
    * on a viewer this does nothing).
    */
@@ -265,6 +287,7 @@ export class PeerLink {
       state: session.state,
       channelOpen: session.channelOpen,
       rttMs: session.clock.estimate?.rtt,
+      clockOffsetMs: session.clock.estimate?.offset,
       negotiations: session.stats.negotiations,
       iceRestarts: session.stats.iceRestarts,
     };
@@ -307,7 +330,7 @@ export class PeerLink {
       remote,
       iceServers: o.iceServers ?? this.signaling.iceServers,
       signal: (signal) => this.signaling.send(remote.peerId, signal),
-      ...(o.stream ? { stream: o.stream } : {}),
+      ...(this.stream ? { stream: this.stream } : {}),
       ...(o.codec ? { codec: o.codec } : {}),
       ...(o.maxBitrate ? { maxBitrate: o.maxBitrate } : {}),
       ...(o.degradationPreference ? { degradationPreference: o.degradationPreference } : {}),
@@ -320,7 +343,11 @@ export class PeerLink {
     session.events.on('state', () => this.events.emit('peer', this.describe(session)));
     session.events.on('track', (track, stream) => this.events.emit('track', { peerId: remote.peerId, track, stream }));
     session.events.on('message', (message, receivedAt) => {
-      if (message.type === 'detections') this.events.emit('detections', { peerId: remote.peerId, message, receivedAt });
+      if (message.type === 'detections') {
+        const offset = session.clock.estimate?.offset;
+        const transportMs = offset === undefined || message.sentAt === undefined ? undefined : receivedAt + offset - message.sentAt;
+        this.events.emit('detections', { peerId: remote.peerId, message, receivedAt, transportMs });
+      }
       else if (message.type === 'error') {
         this.events.emit('error', new VidaiError(ErrorCodes.MALFORMED_MESSAGE, `Peer ${remote.peerId} reported: ${message.code}: ${message.message}`));
       }

@@ -154,6 +154,12 @@ export class PeerSession {
     if (this.pc.signalingState !== 'stable' || this.pc.connectionState !== 'connected') this.restartIce();
   }
 
+  /** Sends `stream`'s video track instead of the current one (sender), without renegotiating. */
+  async replaceStream(stream: MediaStream): Promise<void> {
+    const track = stream.getVideoTracks()[0] ?? null;
+    for (const sender of this.senders) await sender.replaceTrack(track);
+  }
+
   /** Sends a text message on the DataChannel; false when it is not open or too backed up (the message is skipped). */
   send(text: string): boolean {
     return this.sendRaw(text);

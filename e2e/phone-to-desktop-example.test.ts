@@ -1,0 +1,92 @@
+/**
+ * The phone-to-desktop example as a user runs it: one command (`tsx
+ * examples/phone-to-desktop/server.ts`) serves both pages and the signaling server; a
+ * desktop Chromium opens `/`, which shows the room link and its QR code; a second
+ * Chromium (the phone, fake camera playing dog.jpg) opens that link; the desktop page
+ * shows the detections and the phone page the boxes it got back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
+import { imageDir, modelDir } from './helpers/detector-app.js';
+import { makeY4m, type Y4mFile } from './helpers/y4m.js';
+
+let y4m: Y4mFile;
+let server: ChildProcess;
+let base: string;
+let desktopBrowser: ChromiumHandle;
+let phoneBrowser: ChromiumHandle;
+
+/** Starts the example on a free port; resolves with its URL once it listens. */
+function startExample(): Promise<string> {
+  server = spawn(process.execPath, ['--import', 'tsx', 'examples/phone-to-desktop/server.ts', '--port', '0'], {
+    env: { ...process.env, VIDAI_MODEL_DIR: modelDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      const m = /open (http:\/\/localhost:\d+)\//.exec(output);
+      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`the example exited with ${code}: ${output}`)));
+  });
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).textContent();
+
+beforeAll(async () => {
+  y4m = await makeY4m(join(imageDir, 'dog.jpg'), { fps: 15, duration: 2 });
+  [base, desktopBrowser, phoneBrowser] = await Promise.all([startExample(), launchChromium(), launchChromium({ y4m: y4m.path })]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([desktopBrowser?.close(), phoneBrowser?.close()]);
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  await y4m?.remove();
+});
+
+describe('examples/phone-to-desktop', () => {
+  it('shows a room link and QR code on the desktop; the phone opening it gets its video detected and the boxes back', async () => {
+    const desktop = await desktopBrowser.context.newPage();
+    await desktop.goto(`${base}/`);
+    const senderUrl = await desktop.locator('#sender-link').getAttribute('href');
+    expect(senderUrl).toMatch(new RegExp(`^${base}/send#room=[\\w-]{22}&token=[\\w-]{43}$`));
+    // The room is kept in the desktop's URL, so a reload keeps it.
+    expect(new URL(desktop.url()).hash).toBe(new URL(senderUrl!).hash);
+    // The QR code is drawn (dark modules on the canvas).
+    const dark = await desktop.evaluate(() => {
+      const canvas = document.querySelector('#qr') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 64) n++;
+      return { n, size: canvas.width };
+    });
+    expect(dark.size).toBeGreaterThan(100);
+    expect(dark.n).toBeGreaterThan(1000);
+    await expect.poll(() => text(desktop, '#room-state'), { timeout: 10_000 }).toBe('joined');
+
+    const phone = await phoneBrowser.context.newPage();
+    await phone.goto(senderUrl!);
+    await expect.poll(async () => Number(await text(desktop, '#count')), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(async () => Number(await text(phone, '#count')), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+    expect(await text(desktop, '#peer-state')).toBe('connected');
+    expect(await text(desktop, '#model')).toMatch(/^yolox-nano on wasm/);
+    const desktopLabels = await text(desktop, '#labels');
+    for (const label of ['dog', 'bicycle', 'car']) expect(desktopLabels).toContain(label);
+    const phoneLabels = (await text(phone, '#labels'))!.split(', ');
+    expect(phoneLabels).toEqual(expect.arrayContaining(['dog', 'bicycle', 'car']));
+    expect(await text(phone, '#viewers')).toBe('1 viewer');
+    expect(await text(phone, '#error')).toBe('');
+    expect(await text(desktop, '#error')).toBe('');
+  });
+});
