@@ -178,10 +178,11 @@ afterAll(async () => {
 });
 
 describe('packed tarballs', () => {
-  it.each(PACKAGES)('@vidai/%s packs only its build, package.json and README (no sources, tests or test data)', (pkg) => {
+  it.each(PACKAGES)('@vidai/%s packs only its build, package.json, README and LICENSE (no sources, tests or test data)', (pkg) => {
     const paths = packed[pkg].files.map((f) => f.path);
     expect(paths).toContain('package.json');
     expect(paths).toContain('README.md');
+    expect(paths).toContain('LICENSE');
     expect(paths).toContain('dist/index.js');
     expect(paths).toContain('dist/index.d.ts');
     const unexpected = paths.filter(
