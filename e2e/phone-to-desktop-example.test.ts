@@ -3,7 +3,8 @@
  * examples/phone-to-desktop/server.ts`) serves both pages and the signaling server; a
  * desktop Chromium opens `/`, which shows the room link and its QR code; a second
  * Chromium (the phone, fake camera playing dog.jpg) opens that link; the desktop page
- * shows the detections and the phone page the boxes it got back.
+ * shows the detections and the phone page the boxes it got back, also after the phone
+ * page is reloaded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -88,5 +89,14 @@ describe('examples/phone-to-desktop', () => {
     expect(await text(phone, '#viewers')).toBe('1 viewer');
     expect(await text(phone, '#error')).toBe('');
     expect(await text(desktop, '#error')).toBe('');
+
+    // Reloading the phone page: it rejoins with its tab's peer id, the desktop takes the new
+    // connection on the same <video> and detection loop, and the boxes come back.
+    const before = Number(await text(desktop, '#count'));
+    await phone.reload();
+    await expect.poll(async () => Number(await text(phone, '#count')), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(3);
+    expect(Number(await text(desktop, '#count'))).toBeGreaterThan(before);
+    expect(await text(desktop, '#peer-state')).toBe('connected');
+    expect(await text(phone, '#viewers')).toBe('1 viewer');
   });
 });

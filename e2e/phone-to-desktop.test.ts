@@ -292,6 +292,16 @@ describe('phone to desktop over PeerLink and a SignalingServer', () => {
     const end = await waitFor(desktop, '5 more results after the ICE restart', (s) => s.results.length >= afterRestart.viewer + 5);
     await waitFor(phone, '3 more messages after the ICE restart', (s) => s.received.length >= afterRestart.sender + 3);
     expect(end.results.at(-1)!.labels).toEqual(expect.arrayContaining(['dog', 'bicycle', 'car']));
+
+    // A network change on the phone (the 'online' event): another ICE restart, and detections go on.
+    const [beforeOnline] = await peersOf(phone);
+    await phone.evaluate(() => dispatchEvent(new Event('online')));
+    await expect
+      .poll(async () => (await peersOf(phone))[0], { timeout: 15_000 })
+      .toMatchObject({ state: 'connected', negotiations: beforeOnline!.negotiations + 1, iceRestarts: beforeOnline!.iceRestarts + 1 });
+    const afterOnline = (await state(desktop)).results.length;
+    await waitFor(desktop, '3 more results after the network change', (s) => s.results.length >= afterOnline + 3);
+    await waitFor(phone, 'the phone still joined', (s) => s.states.at(-1) === 'joined');
     // The only errors were the lost signaling connection.
     for (const s of [end, await state(phone)]) {
       expect(s.errors.every((e) => e.startsWith('signaling-unavailable'))).toBe(true);

@@ -10,6 +10,18 @@ const hash = new URLSearchParams(location.hash.slice(1));
 const room = hash.get('room');
 const token = hash.get('token') ?? undefined;
 
+/**
+ * One peer id per tab and room, kept across reloads: a reload then replaces its old
+ * connection at once, even one the server has not yet noticed as dead (a new id would
+ * find the sender's place taken until the server's idle timeout).
+ */
+function tabPeerId(room: string): string {
+  const key = `vidai-peer-${room}`;
+  const id = sessionStorage.getItem(key) ?? crypto.randomUUID();
+  sessionStorage.setItem(key, id);
+  return id;
+}
+
 function showError(error: { code?: string; message: string }): void {
   $('error').textContent = `${error.code ?? 'error'}: ${error.message}`;
 }
@@ -24,7 +36,7 @@ async function main(): Promise<void> {
 
   const link = start(camera.stream);
   function start(stream: MediaStream): PeerLink {
-    const l = new PeerLink({ url: '/signal', room: room!, token, role: 'sender', stream });
+    const l = new PeerLink({ url: '/signal', room: room!, token, role: 'sender', stream, peerId: tabPeerId(room!) });
     const peers = new Map<string, PeerLinkPeer>();
     let count = 0;
     l.events.on('state', (s) => ($('room-state').textContent = s));

@@ -33,7 +33,11 @@ detectorReady.then(
   showError,
 );
 
-const peer = new PeerLink({ url: '/signal', room, token, role: 'viewer' });
+// One peer id per tab and room, kept across reloads, so a reload replaces its old place in the room.
+const peerKey = `vidai-peer-${room}`;
+const peerId = sessionStorage.getItem(peerKey) ?? crypto.randomUUID();
+sessionStorage.setItem(peerKey, peerId);
+const peer = new PeerLink({ url: '/signal', room, token, role: 'viewer', peerId });
 peer.events.on('state', (s) => ($('room-state').textContent = s));
 peer.events.on('peer', (p) => ($('peer-state').textContent = p.state));
 peer.events.on('error', (e) => {

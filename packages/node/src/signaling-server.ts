@@ -453,12 +453,8 @@ export class SignalingServer {
   }
 
   /** Answers a message that broke a rule; too many of them disconnect the client. */
-  private bad(client: Client, error: VidaiError, close?: number): void {
+  private bad(client: Client, error: VidaiError): void {
     client.badMessages++;
-    if (close !== undefined) {
-      this.disconnect(client, close, error);
-      return;
-    }
     if (client.badMessages >= (this.options.maxBadMessages ?? 20)) {
       this.disconnect(client, SIGNALING_CLOSE_CODES.BAD_MESSAGES, new VidaiError(error.code, `${error.message} Too many refused messages: disconnected.`));
       return;
