@@ -329,7 +329,8 @@ export class PeerLink {
     const session = new PeerSession({
       remote,
       iceServers: o.iceServers ?? this.signaling.iceServers,
-      signal: (signal) => this.signaling.send(remote.peerId, signal),
+      // Signals to a member who is not in the room now would only be refused by the relay.
+      signal: (signal) => this.signaling.peers.some((p) => p.peerId === remote.peerId) && this.signaling.send(remote.peerId, signal),
       ...(this.stream ? { stream: this.stream } : {}),
       ...(o.codec ? { codec: o.codec } : {}),
       ...(o.maxBitrate ? { maxBitrate: o.maxBitrate } : {}),

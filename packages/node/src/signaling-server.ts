@@ -86,7 +86,11 @@ export interface SignalingServerOptions {
   messageRate?: RateLimiterOptions | false;
   /** Messages dropped for the rate limit before the client is disconnected (close 4429). Default: 20. */
   floodLimit?: number;
-  /** Malformed or refused messages before the client is disconnected (close 4400). Default: 20. */
+  /**
+   * Malformed messages (and messages to a peer of the same role) before the client is
+   * disconnected (close 4400); messages to a peer that is not in the room do not count.
+   * Default: 20.
+   */
   maxBadMessages?: number;
   /** New connections per client address: refused with HTTP 429 above it. Default: 60 per minute, burst 20. */
   connectionRate?: RateLimiterOptions | false;
@@ -452,9 +456,13 @@ export class SignalingServer {
     }
   }
 
-  /** Answers a message that broke a rule; too many of them disconnect the client. */
-  private bad(client: Client, error: VidaiError): void {
-    client.badMessages++;
+  /**
+   * Answers a message that broke a rule; too many of them disconnect the client. A
+   * message to a member who just left is answered but not held against the client
+   * (members come and go while candidates are in flight); the rate limit still applies.
+   */
+  private bad(client: Client, error: VidaiError, counts = true): void {
+    if (counts) client.badMessages++;
     if (client.badMessages >= (this.options.maxBadMessages ?? 20)) {
       this.disconnect(client, SIGNALING_CLOSE_CODES.BAD_MESSAGES, new VidaiError(error.code, `${error.message} Too many refused messages: disconnected.`));
       return;
@@ -551,7 +559,7 @@ export class SignalingServer {
     }
     const target = member.room.members.get(message.to);
     if (!target || target === client || !target.member) {
-      this.bad(client, new VidaiError(ErrorCodes.PEER_NOT_FOUND, `No peer ${message.to} in this room; it may have left.`, { details: { to: message.to } }));
+      this.bad(client, new VidaiError(ErrorCodes.PEER_NOT_FOUND, `No peer ${message.to} in this room; it may have left.`, { details: { to: message.to } }), false);
       return;
     }
     if (target.member.role === member.role) {

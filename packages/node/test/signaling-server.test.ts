@@ -267,6 +267,11 @@ describe('SignalingServer refusals', () => {
       expect(error.code).toBe('peer-not-found');
     }
     expect((await viewer.refused({ type: 'candidate', to: 'desk2', candidate: null })).code).toBe('peer-not-found');
+    // Members come and go while candidates are in flight: messages to absent peers do not get a client disconnected.
+    for (let i = 0; i < 25; i++) sender.send({ type: 'candidate', to: 'gone', candidate: null });
+    await expect.poll(() => sender.messages.filter((m) => m.type === 'error' && m.code === 'peer-not-found').length).toBe(29);
+    sender.send({ type: 'offer', to: 'desk', sdp: SDP });
+    expect(await viewer.next('offer')).toMatchObject({ from: 'phone' });
     await new Promise((r) => setTimeout(r, 100));
     expect(other.viewer.messages.slice(otherFrom)).toEqual([]);
     expect(viewer2.messages.filter((m) => m.type === 'candidate')).toEqual([]);
