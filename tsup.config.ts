@@ -66,10 +66,14 @@ function browserWorkerConfig(): Options {
   };
 }
 
-/** The `vidai` CLI (the package's `bin`): one self-contained ESM file with its shebang, no types. */
+/**
+ * The `vidai` CLI (the package's `bin`, with its shebang) and the worker thread of
+ * `WorkerDetector` (started as `new Worker(new URL('./detector-worker.js', import.meta.url))`
+ * by both the ESM and the CJS build): ESM files that are run, not imported, so no types.
+ */
 function nodeCliConfig(): Options {
   return {
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli.ts', 'detector-worker': 'src/detector-worker.ts' },
     format: ['esm'],
     dts: false,
     sourcemap: true,
@@ -97,7 +101,7 @@ export default defineConfig(() => {
     format: formats[pkg],
     dts: true,
     sourcemap: true,
-    clean: pkg === 'browser' ? ['!detector-worker*', '!ort-wasm-*'] : pkg === 'node' ? ['!cli.*'] : true,
+    clean: pkg === 'browser' ? ['!detector-worker*', '!ort-wasm-*'] : pkg === 'node' ? ['!cli.*', '!detector-worker.*'] : true,
     target: 'es2022',
     platform: platforms[pkg],
     tsconfig: 'tsconfig.json',

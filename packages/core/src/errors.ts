@@ -52,7 +52,7 @@ export const ErrorCodes = {
   CAMERA_UNAVAILABLE: 'camera-unavailable',
   /** The page is not a secure context (https or localhost), so the API is unavailable. */
   INSECURE_CONTEXT: 'insecure-context',
-  /** A browser Worker could not be started or died (bad worker URL, CSP, crash). */
+  /** A Worker (browser Worker or Node worker thread) could not be started or died (bad worker URL, CSP, crash). */
   WORKER_FAILED: 'worker-failed',
   /** A frame source failed with an error of its own (kept as `cause`); the pipeline ended. */
   SOURCE_FAILED: 'source-failed',

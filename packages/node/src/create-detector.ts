@@ -1,6 +1,6 @@
 import { YoloDetector, type CatalogModel, type YoloDetectorOptions } from '@vidai/core';
 import type { NodeExecutionProvider } from './execution-providers.js';
-import { checkModelDims, resolveModel, type ResolveModelOptions } from './model-store.js';
+import { checkModelDims, resolveModel, type ResolvedModel, type ResolveModelOptions } from './model-store.js';
 import { defaultSessionCache, type SessionCache } from './session-cache.js';
 
 /** Options of {@link createNodeDetector}. */
@@ -67,17 +67,7 @@ export interface NodeDetector {
  */
 export async function createNodeDetector(options: NodeDetectorOptions): Promise<NodeDetector> {
   if (options === null || typeof options !== 'object') throw new TypeError('createNodeDetector needs an options object with a model');
-  const {
-    model,
-    executionProviders,
-    intraOpNumThreads,
-    cacheDir,
-    download,
-    onProgress,
-    signal,
-    sessionCache = defaultSessionCache,
-    ...detectorOptions
-  } = options;
+  const { model, cacheDir, download, onProgress, signal, ...detectorOptions } = options;
   const resolved = await resolveModel(model, {
     verify: false, // the session below loads the file and its dims are checked there
     ...(cacheDir !== undefined ? { cacheDir } : {}),
@@ -85,6 +75,23 @@ export async function createNodeDetector(options: NodeDetectorOptions): Promise<
     ...(onProgress !== undefined ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
   });
+  return createDetectorOnFile(resolved, detectorOptions);
+}
+
+/** What {@link createDetectorOnFile} needs besides the file: everything but the model's resolution. @internal */
+export type DetectorOnFileOptions = Omit<NodeDetectorOptions, 'model' | 'cacheDir' | 'download' | 'onProgress' | 'signal'>;
+
+/**
+ * The second half of {@link createNodeDetector}, shared with the detector's worker
+ * threads: borrows a session for a resolved model file and builds the detector on it.
+ *
+ * @internal
+ */
+export async function createDetectorOnFile(
+  resolved: Pick<ResolvedModel, 'path' | 'entry'>,
+  options: DetectorOnFileOptions,
+): Promise<NodeDetector> {
+  const { executionProviders, intraOpNumThreads, sessionCache = defaultSessionCache, ...detectorOptions } = options;
   const session = await sessionCache.acquire(resolved.path, {
     ...(executionProviders !== undefined ? { executionProviders } : {}),
     ...(intraOpNumThreads !== undefined ? { intraOpNumThreads } : {}),

@@ -25,6 +25,8 @@ export { SessionCache, SharedSession, defaultSessionCache } from './session-cach
 export type { SessionCacheOptions, AcquireSessionOptions, SessionCacheStats, SessionFactory } from './session-cache.js';
 export { createNodeDetector } from './create-detector.js';
 export type { NodeDetectorOptions, NodeDetector } from './create-detector.js';
+export { WorkerDetector } from './worker-detector.js';
+export type { WorkerDetectorOptions, WorkerDetectorStats, DetectorWorkerStats, WorkerDetectorEvents } from './worker-detector.js';
 export { InferenceServer } from './inference-server.js';
 export type { InferenceServerOptions, InferenceServerEvents, AuthorizeHook, ListenOptions, SignalingErrorBody } from './inference-server.js';
 export { InferencePeer } from './webrtc-peer.js';

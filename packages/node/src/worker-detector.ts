@@ -1,0 +1,560 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import {
+  Emitter,
+  ErrorCodes,
+  VidaiError,
+  validateFrame,
+  type CatalogModel,
+  type DetectOptions,
+  type DetectionResult,
+  type Detector,
+  type Frame,
+  type ModelFamily,
+  type PreprocessOptions,
+} from '@vidai/core';
+import { Backoff } from './backoff.js';
+import type { NodeDetectorOptions } from './create-detector.js';
+import {
+  deserializeError,
+  type DetectorWorkerInfo,
+  type DetectorWorkerInit,
+  type FromDetectorWorker,
+  type ToDetectorWorker,
+} from './detector-worker-protocol.js';
+import { resolveModel } from './model-store.js';
+
+/** Options of {@link WorkerDetector.create}: those of `createNodeDetector`, plus the pool's. */
+export interface WorkerDetectorOptions extends Omit<NodeDetectorOptions, 'sessionCache' | 'now' | 'createTensor'> {
+  /**
+   * Worker threads, each with its own onnxruntime session (its own copy of the model's
+   * weights): up to this many frames are detected at once. Default 1: inference off the
+   * main thread, no more memory than one session. Use one per stream served at once, up
+   * to the number of cores.
+   */
+  workers?: number;
+  /**
+   * Threads onnxruntime uses inside one operator, per worker. Default: the cores
+   * (`os.availableParallelism()`) divided by `workers`, at least 1, so the pool as a
+   * whole uses each core once.
+   */
+  intraOpNumThreads?: number;
+  /**
+   * Hand each frame's pixel buffer to the worker instead of copying it: when the frame's
+   * `data` spans its whole `ArrayBuffer`, that buffer is transferred and the caller's
+   * `frame.data` is left detached (length 0) once `detect()` is called. Default false:
+   * the pixels are copied once, into a buffer that is transferred, and the caller keeps
+   * its frame.
+   */
+  transferFrames?: boolean;
+}
+
+/** One worker of a {@link WorkerDetector}, in {@link WorkerDetectorStats}. */
+export interface DetectorWorkerStats {
+  /** The worker's `threadId` (a replacement gets a new one). */
+  threadId: number;
+  /** `'starting'` (loading the session), `'idle'`, `'busy'` (detecting) or `'stopped'`. */
+  state: 'starting' | 'idle' | 'busy' | 'stopped';
+  /** Frames this slot detected successfully, across replacements. */
+  detections: number;
+  /** Detections that failed in this slot (typed errors and crashes), across replacements. */
+  errors: number;
+}
+
+/** Counters of a {@link WorkerDetector}. */
+export interface WorkerDetectorStats {
+  /** One entry per worker slot. */
+  workers: DetectorWorkerStats[];
+  /** `detect()` calls waiting for a free worker. */
+  queued: number;
+  /** Workers that died and were replaced. */
+  restarts: number;
+}
+
+/** Events of a {@link WorkerDetector}. */
+export type WorkerDetectorEvents = {
+  /**
+   * A worker died (code `worker-failed`; the detection it was running rejects with the
+   * same error and a replacement starts), or a replacement could not start (its own code,
+   * e.g. `model-load-failed`; it is tried again with backoff).
+   */
+  error: [error: VidaiError];
+};
+
+/** Creates worker threads; tests pass one that keeps hold of them. @internal */
+export type SpawnWorker = (url: URL, options: WorkerOptions) => Worker;
+
+interface Job {
+  id: number;
+  frame: Frame;
+  transfer: ArrayBuffer;
+  options: DetectOptions;
+  resolve: (result: DetectionResult) => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+  offAbort: (() => void) | undefined;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  state: DetectorWorkerStats['state'];
+  job: Job | undefined;
+  /** Resolves when the slot's job settles (close waits for it). */
+  idle: Promise<void>;
+  markIdle: () => void;
+  lastError: Error | undefined;
+  closing: boolean;
+  detections: number;
+  errors: number;
+}
+
+/** Steps between attempts to replace a worker that fails to start again, in ms. */
+const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000];
+/** How long close() lets a worker release its session before terminating it, in ms. */
+const CLOSE_GRACE_MS = 5000;
+
+const spawnWorker: SpawnWorker = (url, options) => new Worker(url, options);
+
+/**
+ * A {@link Detector} that runs `createNodeDetector`'s detector inside `worker_threads`
+ * workers, so inference never blocks the main thread (onnxruntime-node's `session.run`
+ * is synchronous: in the main thread, every inference stalls sockets, timers, WebRTC
+ * and decoding for its whole duration).
+ *
+ * The model is resolved (cache, download) once on the main thread; each worker opens
+ * the file in a session of its own. `detect()` sends the frame to a free worker (its
+ * pixels copied once into a transferred buffer, or handed over with `transferFrames`)
+ * and resolves with the worker's result; with all workers busy, calls wait in order.
+ * Up to `workers` calls run at once ({@link concurrency}): pipelines of several streams
+ * sharing one detector are spread over the workers. A worker that dies rejects its
+ * detection with `worker-failed` and is replaced. Idle workers do not keep the process
+ * alive.
+ *
+ * @example
+ * ```ts
+ * const detector = await WorkerDetector.create({ model: 'yolox-nano', workers: 2 });
+ * const server = new InferenceServer({ detector });
+ * // ...
+ * await server.close();
+ * await detector.close();
+ * ```
+ */
+export class WorkerDetector implements Detector {
+  /** Typed events: `error` when a worker dies or cannot be replaced. */
+  readonly events = new Emitter<WorkerDetectorEvents>();
+  /** Number of workers: the most `detect()` calls that run at once. */
+  readonly concurrency: number;
+  /** The execution provider the workers' sessions run on, e.g. `'cpu'`. */
+  readonly executionProvider: string;
+  /** Absolute path of the model file. */
+  readonly modelPath: string;
+  /** The catalog entry when the model was named by id or entry; `undefined` for a file. */
+  readonly model: CatalogModel | undefined;
+  /** The output format being decoded. */
+  readonly family: ModelFamily;
+  /** Model input size in pixels. */
+  readonly inputSize: { readonly width: number; readonly height: number };
+  /** Class names by class id (empty when the model has none). */
+  readonly labels: readonly string[];
+  /** Preprocessing in effect. */
+  readonly preprocess: Readonly<PreprocessOptions>;
+
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private readonly init: DetectorWorkerInit;
+  private readonly spawn: SpawnWorker;
+  private readonly transferFrames: boolean;
+  private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly backoffs = new Map<number, Backoff>();
+  private nextId = 1;
+  private restarts = 0;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(init: DetectorWorkerInit, info: DetectorWorkerInfo, slots: Slot[], spawn: SpawnWorker, transferFrames: boolean) {
+    this.init = init;
+    this.spawn = spawn;
+    this.transferFrames = transferFrames;
+    this.slots = slots;
+    this.concurrency = slots.length;
+    this.executionProvider = info.executionProvider;
+    this.modelPath = init.modelPath;
+    this.model = init.entry;
+    this.family = info.family;
+    this.inputSize = Object.freeze({ ...info.inputSize });
+    this.labels = Object.freeze([...info.labels]);
+    this.preprocess = Object.freeze({ ...info.preprocess });
+    for (const slot of slots) this.watch(slot);
+  }
+
+  /**
+   * Resolves the model on this thread (file, cache or download, as `createNodeDetector`
+   * does), starts the workers and waits until every one has its session.
+   *
+   * @throws VidaiError with the code a worker failed with (`model-load-failed`,
+   *   `model-shape-mismatch`, `no-execution-provider`, `unknown-output-format`, ...), the
+   *   model resolution's codes (`model-not-found`, `model-download-failed`, `aborted`), or
+   *   `worker-failed` when a worker thread cannot start (e.g. its file is missing from a bundle).
+   * @throws TypeError for invalid options.
+   */
+  static create(options: WorkerDetectorOptions): Promise<WorkerDetector> {
+    return WorkerDetector.createWith(options, spawnWorker);
+  }
+
+  /** {@link create} with the function that starts the worker threads (tests keep hold of them). @internal */
+  static async createWith(options: WorkerDetectorOptions, spawn: SpawnWorker): Promise<WorkerDetector> {
+    if (options === null || typeof options !== 'object') throw new TypeError('WorkerDetector.create needs an options object with a model');
+    const { model, cacheDir, download, onProgress, signal, workers = 1, transferFrames = false, intraOpNumThreads, ...detectorOptions } = options;
+    if (!Number.isInteger(workers) || workers < 1) throw new TypeError(`workers must be a positive integer, got ${String(workers)}`);
+    if (intraOpNumThreads !== undefined && !(Number.isInteger(intraOpNumThreads) && intraOpNumThreads >= 1)) {
+      throw new TypeError(`intraOpNumThreads must be a positive integer, got ${String(intraOpNumThreads)}`);
+    }
+    for (const key of ['now', 'createTensor', 'sessionCache'] as const) {
+      if ((options as unknown as Record<string, unknown>)[key] !== undefined) {
+        throw new TypeError(`WorkerDetector: option '${key}' cannot cross into a worker thread; use createNodeDetector for it`);
+      }
+    }
+    const resolved = await resolveModel(model, {
+      verify: false, // each worker loads the file and checks its dims
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+      ...(download !== undefined ? { download } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const init: DetectorWorkerInit = {
+      modelPath: resolved.path,
+      entry: resolved.entry,
+      options: { ...detectorOptions, intraOpNumThreads: intraOpNumThreads ?? Math.max(1, Math.floor(availableParallelism() / workers)) },
+    };
+    const started: ReturnType<typeof startSlot>[] = [];
+    try {
+      for (let index = 0; index < workers; index++) started.push(startSlot(index, init, spawn));
+    } catch (error) {
+      await Promise.all(started.map((s) => s.slot.worker.terminate().catch(() => undefined)));
+      throw error;
+    }
+    const outcomes = await Promise.allSettled(started.map((s) => s.ready));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((s) => s.slot.worker.terminate().catch(() => undefined)));
+      throw failed.reason;
+    }
+    const info = (outcomes[0] as PromiseFulfilledResult<DetectorWorkerInfo>).value;
+    return new WorkerDetector(init, info, started.map((s) => s.slot), spawn, transferFrames);
+  }
+
+  /**
+   * Detects objects in `frame` on a free worker (waiting for one when all are busy).
+   * Boxes are `[x1, y1, x2, y2]` in the frame's pixels, as from `YoloDetector.detect`.
+   *
+   * @throws VidaiError `closed` after `close()`; `aborted` when `options.signal` aborts
+   *   (a running detection finishes in its worker, its result is dropped); `invalid-frame`
+   *   / `unsupported-format` for a bad frame; `worker-failed` when the worker died during
+   *   the detection; the detector's own codes (`inference-failed`, ...) from the worker.
+   * @throws TypeError for thresholds outside 0..1.
+   */
+  detect(frame: Frame, options: DetectOptions = {}): Promise<DetectionResult> {
+    return new Promise<DetectionResult>((resolve, reject) => {
+      if (this.closed) throw new VidaiError(ErrorCodes.CLOSED, 'detect() was called after close(); create a new detector.');
+      for (const key of ['scoreThreshold', 'iouThreshold'] as const) {
+        const value = options[key];
+        if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1))) {
+          throw new TypeError(`${key} must be a number in 0..1, got ${String(value)}`);
+        }
+      }
+      const signal = options.signal;
+      if (signal?.aborted) throw aborted(signal);
+      validateFrame(frame);
+      const data = this.pixelsToSend(frame.data);
+      const job: Job = {
+        id: this.nextId++,
+        frame: { data, width: frame.width, height: frame.height, format: frame.format, timestamp: frame.timestamp, seq: frame.seq },
+        transfer: data.buffer as ArrayBuffer,
+        options,
+        resolve,
+        reject,
+        settled: false,
+        offAbort: undefined,
+      };
+      if (signal) {
+        const onAbort = (): void => {
+          const index = this.queue.indexOf(job);
+          if (index >= 0) this.queue.splice(index, 1);
+          settle(job, aborted(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.offAbort = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Per-worker counters, the calls waiting for a worker and the replacements so far. */
+  stats(): WorkerDetectorStats {
+    return {
+      workers: this.slots.map((s) => ({ threadId: s.worker.threadId, state: s.state, detections: s.detections, errors: s.errors })),
+      queued: this.queue.length,
+      restarts: this.restarts,
+    };
+  }
+
+  /**
+   * Rejects the calls still waiting (`closed`), lets running detections finish, then
+   * stops every worker (each releases its session; one that does not stop within 5 s is
+   * terminated). Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      for (const timer of this.restartTimers) clearTimeout(timer);
+      this.restartTimers.clear();
+      for (const job of this.queue.splice(0)) {
+        settle(job, new VidaiError(ErrorCodes.CLOSED, 'The detector was closed before this frame reached a worker.'));
+      }
+      await Promise.all(this.slots.map((slot) => this.stopSlot(slot)));
+    })();
+    return this.closing;
+  }
+
+  // -------------------------------------------------------------------------
+
+  /** The frame's pixels in a buffer that can be transferred to a worker. */
+  private pixelsToSend(data: Uint8Array | Uint8ClampedArray): Uint8Array | Uint8ClampedArray {
+    const buffer = data.buffer;
+    const whole = buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+    // Buffer.from(...) and small Buffers share pooled memory: only a view that spans its
+    // own ArrayBuffer may be handed over; anything else is copied.
+    if (this.transferFrames && whole) return data;
+    return new Uint8Array(data);
+  }
+
+  /** Hands waiting calls to free workers. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.state === 'idle');
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      if (job.settled) continue;
+      slot.state = 'busy';
+      slot.job = job;
+      slot.idle = new Promise((resolve) => (slot.markIdle = resolve));
+      slot.worker.ref(); // a detection in flight keeps the process alive, as the in-thread detector's does
+      const message: ToDetectorWorker = {
+        type: 'detect',
+        id: job.id,
+        frame: job.frame,
+        ...(job.options.scoreThreshold !== undefined ? { scoreThreshold: job.options.scoreThreshold } : {}),
+        ...(job.options.iouThreshold !== undefined ? { iouThreshold: job.options.iouThreshold } : {}),
+      };
+      try {
+        slot.worker.postMessage(message, [job.transfer]);
+      } catch (cause) {
+        this.finishJob(slot, new VidaiError(ErrorCodes.INFERENCE_FAILED, `The frame could not be sent to a detector worker: ${String(cause)}`, { cause }));
+      }
+    }
+  }
+
+  /** Settles the slot's job and makes the slot free again. */
+  private finishJob(slot: Slot, outcome: DetectionResult | Error): void {
+    const job = slot.job;
+    slot.job = undefined;
+    if (job) {
+      if (outcome instanceof Error) slot.errors++;
+      else if (!job.settled) slot.detections++;
+      settle(job, outcome);
+    }
+    slot.markIdle();
+    if (slot.state === 'busy') {
+      slot.state = 'idle';
+      slot.worker.unref();
+    }
+    if (!this.closed) this.pump();
+  }
+
+  private watch(slot: Slot): void {
+    const { worker } = slot;
+    worker.on('message', (msg: FromDetectorWorker) => {
+      if (slot.worker !== worker) return;
+      if (msg.type === 'result' && slot.job?.id === msg.id) this.finishJob(slot, msg.result);
+      else if (msg.type === 'error' && slot.job?.id === msg.id) this.finishJob(slot, deserializeError(msg.error));
+    });
+    worker.on('error', (error) => {
+      if (slot.worker === worker) slot.lastError = error;
+    });
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker || slot.closing || this.closed) return;
+      this.onCrash(slot, code);
+    });
+    slot.state = 'idle';
+    worker.unref();
+  }
+
+  /** A worker died: its detection fails, the slot is refilled. */
+  private onCrash(slot: Slot, exitCode: number): void {
+    const threadId = slot.worker.threadId;
+    const reason = slot.lastError ? `: ${slot.lastError.message}` : '';
+    const error = new VidaiError(
+      ErrorCodes.WORKER_FAILED,
+      `A detector worker thread died (thread ${threadId}, exit code ${exitCode}${reason}); it is being replaced. ` +
+        `Errors that repeat point to the model or to memory limits.`,
+      { ...(slot.lastError ? { cause: slot.lastError } : {}), details: { threadId, exitCode } },
+    );
+    slot.lastError = undefined;
+    slot.state = 'stopped';
+    if (slot.job) this.finishJob(slot, error);
+    this.events.emit('error', error);
+    this.restarts++;
+    this.restart(slot);
+  }
+
+  private restart(slot: Slot): void {
+    const started = startSlot(slot.index, this.init, this.spawn);
+    slot.worker = started.slot.worker;
+    slot.state = 'starting';
+    started.ready.then(
+      () => {
+        if (this.closed) return;
+        this.backoffs.delete(slot.index);
+        this.watch(slot);
+        this.pump();
+      },
+      (error: unknown) => {
+        if (this.closed) return;
+        slot.state = 'stopped';
+        const failure = error instanceof VidaiError ? error : workerFailed('A replacement detector worker could not start', error);
+        this.events.emit('error', failure);
+        // With no worker left to serve them, waiting calls fail now rather than hang.
+        if (!this.slots.some((s) => s.state === 'idle' || s.state === 'busy' || s.state === 'starting')) {
+          for (const job of this.queue.splice(0)) settle(job, failure);
+        }
+        let backoff = this.backoffs.get(slot.index);
+        if (!backoff) this.backoffs.set(slot.index, (backoff = new Backoff(RESTART_BACKOFF_MS)));
+        const timer = setTimeout(() => {
+          this.restartTimers.delete(timer);
+          if (!this.closed) this.restart(slot);
+        }, backoff.next());
+        timer.unref();
+        this.restartTimers.add(timer);
+      },
+    );
+  }
+
+  /** Waits for the slot's detection, then lets its worker release the session and end. */
+  private async stopSlot(slot: Slot): Promise<void> {
+    await slot.idle;
+    slot.closing = true;
+    const worker = slot.worker;
+    if (slot.state === 'stopped' && worker.threadId === -1) return; // already ended
+    const wasIdle = slot.state === 'idle';
+    slot.state = 'stopped';
+    worker.ref();
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    if (wasIdle) {
+      worker.postMessage({ type: 'close' } satisfies ToDetectorWorker);
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    } else {
+      // Starting or failed: nothing to release gracefully.
+      await Promise.all([worker.terminate().catch(() => undefined), exited]);
+    }
+  }
+}
+
+function settle(job: Job, outcome: DetectionResult | Error): void {
+  if (job.settled) return;
+  job.settled = true;
+  job.offAbort?.();
+  if (outcome instanceof Error) job.reject(outcome);
+  else job.resolve(outcome);
+}
+
+function aborted(signal: AbortSignal): VidaiError {
+  return new VidaiError(ErrorCodes.ABORTED, 'Detection was aborted.', { cause: signal.reason });
+}
+
+/** Starts one worker; `ready` settles with its info or the error it failed with. */
+function startSlot(index: number, init: DetectorWorkerInit, spawn: SpawnWorker): { slot: Slot; ready: Promise<DetectorWorkerInfo> } {
+  const entry = workerEntry();
+  let worker: Worker;
+  try {
+    worker = spawn(entry.url, { workerData: init, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}), ...(entry.env ? { env: entry.env } : {}) });
+  } catch (cause) {
+    throw workerFailed(`A detector worker thread could not be started from ${entry.url.href}`, cause);
+  }
+  const slot: Slot = {
+    index,
+    worker,
+    state: 'starting',
+    job: undefined,
+    idle: Promise.resolve(),
+    markIdle: () => {},
+    lastError: undefined,
+    closing: false,
+    detections: 0,
+    errors: 0,
+  };
+  const ready = new Promise<DetectorWorkerInfo>((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onMessage = (msg: FromDetectorWorker): void => {
+      if (msg.type === 'ready') {
+        off();
+        resolve(msg.info);
+      } else if (msg.type === 'failed') {
+        off();
+        reject(deserializeError(msg.error, ErrorCodes.WORKER_FAILED));
+      }
+    };
+    const onError = (error: Error): void => {
+      lastError = error;
+    };
+    const onExit = (code: number): void => {
+      off();
+      reject(workerFailed(`A detector worker thread exited (code ${code}) before its session was ready (started from ${entry.url.href})`, lastError));
+    };
+    const off = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+  return { slot, ready };
+}
+
+function workerFailed(what: string, cause: unknown): VidaiError {
+  const reason = cause instanceof Error ? `: ${cause.message}` : '';
+  return new VidaiError(
+    ErrorCodes.WORKER_FAILED,
+    `${what}${reason}. A bundled app must ship @vidai/node's dist/detector-worker.js next to the code that starts it; ` +
+      `otherwise use createNodeDetector, which runs in the calling thread.`,
+    { ...(cause !== undefined ? { cause } : {}) },
+  );
+}
+
+/**
+ * Where the worker's code is: `detector-worker.js` next to the built package, or, when
+ * this module runs from its TypeScript source (tests, tsx), `detector-worker.ts` loaded
+ * through tsx with the package's tsconfig (whose `paths` map `@vidai/core` to its source).
+ */
+function workerEntry(): { url: URL; execArgv?: string[]; env?: NodeJS.ProcessEnv } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { url: new URL('./detector-worker.js', here) };
+  let loader: string;
+  try {
+    loader = pathToFileURL(createRequire(here).resolve('tsx')).href;
+  } catch (cause) {
+    throw workerFailed('Running @vidai/node from its TypeScript sources needs tsx to start the detector worker (npm install -D tsx)', cause);
+  }
+  return {
+    url: new URL('./detector-worker.ts', here),
+    execArgv: ['--import', loader],
+    env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', here)) },
+  };
+}
