@@ -10,16 +10,21 @@
  *
  *   npm run bench:e2e                                   # 1 peer, 15 fps, 60 s
  *   npm run bench:e2e -- --peers 4 --fps 5 --seconds 30 # capacity run
- *   options: --codec vp8|h264, --threads N (onnxruntime intra-op), --width/--height, --image
+ *   npm run bench:e2e -- --workers 2                    # detector in 2 worker threads (WorkerDetector)
+ *   options: --codec vp8|h264, --threads N (onnxruntime intra-op, per worker with --workers),
+ *   --workers N (0, the default: createNodeDetector in the main thread), --width/--height, --image
  *
  * Prints p50 / p95 / max, the per-stage split (capture+encode+network, decode, queue,
  * detector wait, preprocess, inference, postprocess, return, render: to the next animation frame), p95 of the first and last 10 s, and for
- * several peers the per-peer p95 and the server's memory per peer.
+ * several peers the per-peer p95 and the server's memory per peer, and the server's event-loop
+ * delay while the peers run (monitorEventLoopDelay: how long RTP, DTLS/SCTP, decoding and
+ * DataChannel sends waited for the main thread).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import type { Frame } from '@vidai/core';
-import { InferenceServer, createNodeDetector } from '@vidai/node';
+import type { Detector, Frame } from '@vidai/core';
+import { InferenceServer, WorkerDetector, createNodeDetector } from '@vidai/node';
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
 import { startStaticServer } from '../e2e/helpers/static-server.js';
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     codec: { type: 'string', default: 'vp8' },
     image: { type: 'string', default: '../shared/images/dog.jpg' },
     threads: { type: 'string' },
+    workers: { type: 'string', default: '0' },
   },
 });
 const PEERS = Number(values.peers);
@@ -42,6 +48,7 @@ const SECONDS = Number(values.seconds);
 const WIDTH = Number(values.width);
 const HEIGHT = Number(values.height);
 const CODEC = values.codec as 'vp8' | 'h264';
+const WORKERS = Number(values.workers);
 const BITS = 16;
 const BLOCK_H = 24;
 
@@ -67,12 +74,14 @@ const percentile = (values: number[], q: number): number => {
 };
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -');
 
-const node = await createNodeDetector({
+const modelOptions = {
   model: 'yolox-nano',
   cacheDir: '../shared/models',
   download: false,
   ...(values.threads ? { intraOpNumThreads: Number(values.threads) } : {}),
-});
+} as const;
+const detector: Detector =
+  WORKERS > 0 ? await WorkerDetector.create({ ...modelOptions, workers: WORKERS }) : (await createNodeDetector(modelOptions)).detector;
 const bundle = await bundleBrowser();
 const photo = await readFile(values.image!);
 const page = await startStaticServer({
@@ -84,7 +93,7 @@ const page = await startStaticServer({
 });
 const token = 'bench';
 const server = new InferenceServer({
-  detector: node.detector,
+  detector,
   auth: token,
   allowedOrigins: [page.url],
   maxPeers: PEERS + 1,
@@ -93,7 +102,8 @@ const server = new InferenceServer({
 });
 const { url: serverUrl } = await server.listen();
 // Warm the session up so the first results do not carry the first-run cost.
-await node.detector.detect({ data: new Uint8Array(WIDTH * HEIGHT * 3), width: WIDTH, height: HEIGHT, format: 'bgr', timestamp: 0, seq: 0 });
+const blank: Frame = { data: new Uint8Array(WIDTH * HEIGHT * 3), width: WIDTH, height: HEIGHT, format: 'bgr', timestamp: 0, seq: 0 };
+await Promise.all(Array.from({ length: Math.max(1, WORKERS) }, () => detector.detect(blank)));
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const browser = await launchChromium();
@@ -140,7 +150,7 @@ async function runPeer(index: number): Promise<Sample[]> {
       await client.connected();
       const samples: Array<{ t: number; total: number; stages: Record<string, number> }> = [];
       const start = now();
-      client.events.on('detections', ({ message, receivedAt, frameArrivedAt, returnMs }) => {
+      client.on('detections', ({ message, receivedAt, frameArrivedAt, returnMs }) => {
         const drawn = drawnAt.get(message.seq);
         if (drawn === undefined) return;
         const timings = message.timings ?? {};
@@ -152,6 +162,8 @@ async function runPeer(index: number): Promise<Sample[]> {
           stages['detector wait'] = timings.total - ['decode', 'queue', 'preprocess', 'inference', 'postprocess'].reduce((sum, k) => sum + (timings[k] ?? 0), 0);
         }
         if (returnMs !== undefined) stages.return = returnMs;
+        // The server's share: from the frame's arrival (its last packet) to sending the result.
+        if (timings.server !== undefined) stages.server = timings.server;
         // render: until the next animation frame, where an overlay would draw the boxes.
         // (A stage only: headless Chromium throttles animation frames of all but one tab,
         // so with several peers it measures the throttling.)
@@ -173,17 +185,22 @@ const memoryProbe = setInterval(() => (rssDuring = Math.max(rssDuring, process.m
 const started = Date.now();
 const serverStats: ReturnType<InferenceServer['stats']>[] = [];
 const statsProbe = setInterval(() => serverStats.push(server.stats()), 5000);
+const LOOP_RESOLUTION_MS = 5;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+loopDelay.enable();
 const results = await Promise.all(Array.from({ length: PEERS }, (_, i) => runPeer(i)));
+loopDelay.disable();
 clearInterval(memoryProbe);
 clearInterval(statsProbe);
 
-console.log(`\nserver-side inference, glass-to-glass on loopback: ${PEERS} peer(s), ${FPS} fps, ${SECONDS} s, ${WIDTH}x${HEIGHT} ${CODEC}, YOLOX-Nano (onnxruntime-node CPU, ${values.threads ?? 'default'} intra-op threads), ${(Date.now() - started) / 1000} s wall`);
+console.log(`\nserver-side inference, glass-to-glass on loopback: ${PEERS} peer(s), ${FPS} fps, ${SECONDS} s, ${WIDTH}x${HEIGHT} ${CODEC}, YOLOX-Nano (onnxruntime-node CPU, ${WORKERS > 0 ? `${WORKERS} worker thread(s), ${values.threads ?? 'cores / workers'}` : `main thread, ${values.threads ?? 'default'}`} intra-op threads), ${(Date.now() - started) / 1000} s wall`);
 for (const [i, samples] of results.entries()) {
   const totals = samples.map((s) => s.total);
   const first = samples.filter((s) => s.t < 10_000).map((s) => s.total);
   const last = samples.filter((s) => s.t >= (SECONDS - 10) * 1000).map((s) => s.total);
+  const server = samples.map((s) => s.stages.server).filter((x): x is number => x !== undefined);
   console.log(
-    `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${fmt(percentile(totals, 0.5))} p95 ${fmt(percentile(totals, 0.95))} max ${fmt(Math.max(...totals))}   p95 first 10 s ${fmt(percentile(first, 0.95))} last 10 s ${fmt(percentile(last, 0.95))}`,
+    `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${fmt(percentile(totals, 0.5))} p95 ${fmt(percentile(totals, 0.95))} max ${fmt(Math.max(...totals))}   p95 first 10 s ${fmt(percentile(first, 0.95))} last 10 s ${fmt(percentile(last, 0.95))}   server p50 ${fmt(percentile(server, 0.5))} p95 ${fmt(percentile(server, 0.95))}`,
   );
   if (i === 0 || PEERS === 1) {
     // Per 10 s window: a drift would show as a rising total with a flat inference time.
@@ -208,10 +225,15 @@ for (const s of last) {
     `server peer ${s.id.slice(0, 8)}: codec ${s.codec} received ${s.framesReceived} decoded ${s.framesDecoded} processed ${s.framesProcessed} dropped ${s.framesDropped} lost packets ${s.packetsLost} PLI ${s.keyFrameRequests} bitrate ${(s.bitrate / 1000).toFixed(0)} kbit/s decode p50 ${fmt(s.latency.decode?.p50 ?? NaN)} ms`,
   );
 }
+// The histogram holds the intervals of a 5 ms timer: the delay is what exceeds 5 ms.
+const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS).toFixed(1);
+console.log(
+  `server event-loop delay while peers ran: p50 ${ms(loopDelay.percentile(50))} p99 ${ms(loopDelay.percentile(99))} max ${ms(loopDelay.max)} ms`,
+);
 console.log(`server RSS: before peers ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak with peers ${(rssDuring / 2 ** 20).toFixed(0)} MiB, per peer ${((rssDuring - rssBefore) / PEERS / 2 ** 20).toFixed(1)} MiB`);
 
 await browser.close();
 await server.close();
 await page.close();
 await bundle.remove();
-await node.detector.close();
+await detector.close();

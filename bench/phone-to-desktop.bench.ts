@@ -90,7 +90,7 @@ await phone.evaluate(
     setInterval(draw, 1000 / fps);
     const samples: Array<{ seq: number; drawn: number; received: number; transport: number | undefined; labels: string[] }> = [];
     const link = new v.PeerLink({ url, room, token, role: 'sender', stream, peerId: 'phone' });
-    link.events.on('detections', ({ message, receivedAt, transportMs }) => {
+    link.on('detections', ({ message, receivedAt, transportMs }) => {
       const drawn = drawnAt.get(message.seq);
       if (drawn !== undefined) samples.push({ seq: message.seq, drawn, received: receivedAt, transport: transportMs, labels: message.detections.map((d) => d.label) });
     });
@@ -139,7 +139,7 @@ async function openDesktop(peerId: string) {
         video.requestVideoFrameCallback(onFrame);
       };
       await new Promise<void>((resolve) => {
-        link.events.on('track', async ({ stream }) => {
+        link.on('track', async ({ stream }) => {
           trackAt = performance.now();
           video.srcObject = stream;
           await video.play();

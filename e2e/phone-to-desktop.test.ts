@@ -90,9 +90,9 @@ async function startPhone(page: Page, url: string, token: string): Promise<void>
       const overlay = v.Overlay.attach(video, { sync: 'arrival', maxAge: 5000 });
       const link = new v.PeerLink({ url, room, token, role: 'sender', stream: camera.stream, peerId: 'phone', reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } });
       (globalThis as unknown as { __link: unknown }).__link = link;
-      link.events.on('state', (x) => s.states.push(x));
-      link.events.on('error', (e) => s.errors.push(`${e.code}: ${e.message}`));
-      link.events.on('detections', ({ message, transportMs }) => {
+      link.on('state', (x) => s.states.push(x));
+      link.on('error', (e) => s.errors.push(`${e.code}: ${e.message}`));
+      link.on('detections', ({ message, transportMs }) => {
         s.transport.push(transportMs);
         s.received.push({
           labels: message.detections.map((d) => d.label),
@@ -127,10 +127,10 @@ async function startDesktop(page: Page, url: string, token: string): Promise<voi
       document.body.append(video);
       const link = new v.PeerLink({ url, room, token, role: 'viewer', peerId: 'desktop', reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } });
       (globalThis as unknown as { __link: unknown }).__link = link;
-      link.events.on('state', (x) => s.states.push(x));
-      link.events.on('error', (e) => s.errors.push(`${e.code}: ${e.message}`));
+      link.on('state', (x) => s.states.push(x));
+      link.on('error', (e) => s.errors.push(`${e.code}: ${e.message}`));
       const detector = v.BrowserDetector.create({ model: 'yolox-nano', modelBaseUrl: '/models/', executionProviders: ['wasm'] });
-      link.events.on('track', async ({ stream }) => {
+      link.on('track', async ({ stream }) => {
         s.track = performance.now();
         video.srcObject = stream;
         await video.play();
@@ -237,7 +237,7 @@ describe('phone to desktop over PeerLink and a SignalingServer', () => {
         async ({ url, token, room }) => {
           const v = (globalThis as unknown as { vidai: Vidai }).vidai;
           const link = new v.PeerLink({ url, room, token, role: 'viewer', peerId: 'desktop-2' });
-          const { stream } = await new Promise<{ stream: MediaStream }>((resolve) => link.events.on('track', resolve));
+          const { stream } = await new Promise<{ stream: MediaStream }>((resolve) => link.on('track', resolve));
           const video = document.createElement('video');
           video.muted = true;
           video.srcObject = stream;

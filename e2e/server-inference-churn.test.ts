@@ -76,8 +76,8 @@ describe('server-side inference lifecycle', () => {
           const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 180 } });
           const client = new InferenceClient(stream, { url, token, reconnect: false });
           await new Promise<void>((resolve, reject) => {
-            client.events.on('detections', () => resolve());
-            client.events.on('state', (s) => s === 'closed' && reject(new Error('closed before a result')));
+            client.on('detections', () => resolve());
+            client.on('state', (s) => s === 'closed' && reject(new Error('closed before a result')));
           });
           client.close();
           stream.getTracks().forEach((t) => t.stop());
@@ -85,7 +85,7 @@ describe('server-side inference lifecycle', () => {
         { url: serverUrl, token },
       );
     let closedPeers = 0;
-    server.events.on('peer-closed', () => closedPeers++);
+    server.on('peer-closed', () => closedPeers++);
     await cycle(); // warm-up: first-use allocations (thread pool, sockets of the runtime) are not leaks
     await until(() => server.peerCount === 0);
     const before = handles();
@@ -105,7 +105,7 @@ describe('server-side inference lifecycle', () => {
 
   it('the client reconnects with backoff when the server drops its peer, and detections resume', async () => {
     const peers: InferencePeer[] = [];
-    const offPeers = server.events.on('peer', (p) => peers.push(p));
+    const offPeers = server.on('peer', (p) => peers.push(p));
     const tab = await openPage();
     await tab.evaluate(
       ({ url, token }) => {
@@ -116,9 +116,9 @@ describe('server-side inference lifecycle', () => {
         w.errors = [];
         void navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 180 } }).then((stream) => {
           const client = new InferenceClient(stream, { url, token, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } });
-          client.events.on('detections', () => w.results++);
-          client.events.on('state', (s) => w.states.push(s));
-          client.events.on('error', (e) => w.errors.push(e.code));
+          client.on('detections', () => w.results++);
+          client.on('state', (s) => w.states.push(s));
+          client.on('error', (e) => w.errors.push(e.code));
         });
       },
       { url: serverUrl, token },
@@ -151,7 +151,7 @@ describe('server-side inference lifecycle', () => {
         w.results = 0;
         void navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 180 } }).then((stream) => {
           const client = new InferenceClient(stream, { url, token, reconnect: false });
-          client.events.on('detections', () => w.results++);
+          client.on('detections', () => w.results++);
         });
       },
       { url: serverUrl, token },
@@ -171,7 +171,7 @@ describe('server-side inference lifecycle', () => {
       body: JSON.stringify({ type: 'offer', sdp: pc.localDescription!.sdp }),
     });
     const answer = (await res.json()) as { sdp: string; peerId: string };
-    const reason = new Promise<string>((resolve) => server.events.on('peer-closed', (peer, r) => peer.id === answer.peerId && resolve(r)));
+    const reason = new Promise<string>((resolve) => server.on('peer-closed', (peer, r) => peer.id === answer.peerId && resolve(r)));
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     await until(() => pc.connectionState === 'connected');
     let seq = 0;

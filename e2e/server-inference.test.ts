@@ -94,13 +94,13 @@ async function collect(codec: 'vp8' | 'h264', signaling: 'http' | 'websocket', c
         const client = new InferenceClient(stream, { url, token, codec, signaling, reconnect: false });
         const messages: DetectionMessage[] = [];
         const errors: string[] = [];
-        client.events.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+        client.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
         const done = new Promise<void>((resolve, reject) => {
-          client.events.on('detections', ({ message }) => {
+          client.on('detections', ({ message }) => {
             messages.push(message);
             if (messages.length >= count) resolve();
           });
-          client.events.on('state', (s) => s === 'closed' && reject(new Error(`client closed: ${errors.join('; ')}`)));
+          client.on('state', (s) => s === 'closed' && reject(new Error(`client closed: ${errors.join('; ')}`)));
         });
         await done;
         const offset = client.clockOffset;
@@ -124,8 +124,8 @@ describe.each([
   it('returns detections that agree with the Node detector on the same frames', async () => {
     let negotiated: string | undefined;
     let stats: PeerStats | undefined;
-    const off = server.events.on('peer', (peer) => {
-      peer.events.on('result', () => {
+    const off = server.on('peer', (peer) => {
+      peer.on('result', () => {
         negotiated ??= peer.stats().codec;
         stats = peer.stats();
       });
@@ -175,7 +175,7 @@ describe('server-side inference under packet loss', () => {
     try {
       const { url } = await lossy.listen();
       let stats: PeerStats | undefined;
-      lossy.events.on('peer', (peer) => peer.events.on('result', () => (stats = peer.stats())));
+      lossy.on('peer', (peer) => peer.on('result', () => (stats = peer.stats())));
       const { messages } = await collect('vp8', 'http', 25, url);
       expect(stats!.packetsLost).toBeGreaterThan(0);
       expect(stats!.keyFrameRequests).toBeGreaterThan(2);

@@ -39,18 +39,18 @@ async function main(): Promise<void> {
     const l = new PeerLink({ url: '/signal', room: room!, token, role: 'sender', stream, peerId: tabPeerId(room!) });
     const peers = new Map<string, PeerLinkPeer>();
     let count = 0;
-    l.events.on('state', (s) => ($('room-state').textContent = s));
-    l.events.on('peer', (p) => {
+    l.on('state', (s) => ($('room-state').textContent = s));
+    l.on('peer', (p) => {
       if (p.state === 'closed') peers.delete(p.peerId);
       else peers.set(p.peerId, p);
       const connected = [...peers.values()].filter((x) => x.state === 'connected').length;
       $('viewers').textContent = `${connected} viewer${connected === 1 ? '' : 's'}`;
     });
-    l.events.on('error', (e) => {
+    l.on('error', (e) => {
       console.warn(e.code, e.message);
       if (l.currentState === 'closed') showError(e);
     });
-    l.events.on('detections', ({ message }) => {
+    l.on('detections', ({ message }) => {
       // Boxes are in the pixels of the frame the viewer received; the overlay scales them to the preview.
       overlay.push({ ...message, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } });
       $('count').textContent = String(++count);

@@ -38,9 +38,9 @@ const peerKey = `vidai-peer-${room}`;
 const peerId = sessionStorage.getItem(peerKey) ?? crypto.randomUUID();
 sessionStorage.setItem(peerKey, peerId);
 const peer = new PeerLink({ url: '/signal', room, token, role: 'viewer', peerId });
-peer.events.on('state', (s) => ($('room-state').textContent = s));
-peer.events.on('peer', (p) => ($('peer-state').textContent = p.state));
-peer.events.on('error', (e) => {
+peer.on('state', (s) => ($('room-state').textContent = s));
+peer.on('peer', (p) => ($('peer-state').textContent = p.state));
+peer.on('error', (e) => {
   console.warn(e.code, e.message);
   if (peer.currentState === 'closed') showError(e);
 });
@@ -49,7 +49,7 @@ const overlay = Overlay.attach(video);
 const source = new VideoElementSource(video);
 let loop: DetectionLoop | undefined;
 let count = 0;
-peer.events.on('track', async ({ stream }) => {
+peer.on('track', async ({ stream }) => {
   video.srcObject = stream;
   await video.play().catch(() => {});
   if (loop) return; // the same <video> and loop serve a phone that reconnects

@@ -18,9 +18,9 @@ async function main(): Promise<void> {
   const client = new InferenceClient(camera.stream, { url: location.origin, token: VIDAI_CONFIG.token });
   let count = 0;
   let lastLatency = '';
-  client.events.on('state', (s) => (status.textContent = s));
-  client.events.on('error', (e) => console.warn(e.code, e.message));
-  client.events.on('detections', ({ message, frameArrivedAt, receivedAt }) => {
+  client.on('state', (s) => (status.textContent = s));
+  client.on('error', (e) => console.warn(e.code, e.message));
+  client.on('detections', ({ message, frameArrivedAt, receivedAt }) => {
     count++;
     overlay.push({ ...message, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } } satisfies DetectionResult);
     const t = message.timings ?? {};

@@ -8,14 +8,17 @@
  *
  * Options: --port N, --host ADDR, --https (self-signed certificate made with openssl),
  * --model ID|PATH (default yolox-nano; VIDAI_MODEL_DIR is the model cache), --ice URL
- * (a STUN server for clients behind NAT; default none).
+ * (a STUN server for clients behind NAT; default none), --workers N (detector worker
+ * threads, one per camera served at once; default: the number of cores, at most 4;
+ * 0 runs the detector in the main thread).
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { InferenceServer, createNodeDetector } from '@vidai/node';
+import { InferenceServer, WorkerDetector, createNodeDetector, type Detector } from '@vidai/node';
 import { createExampleServer, lanUrls } from '../shared/example-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -26,12 +29,25 @@ const { values } = parseArgs({
     https: { type: 'boolean', default: false },
     model: { type: 'string', default: 'yolox-nano' },
     ice: { type: 'string' },
+    workers: { type: 'string', default: String(Math.min(4, availableParallelism())) },
   },
 });
 const host = values.host ?? (values.https ? '0.0.0.0' : '127.0.0.1');
 
-const { detector, executionProvider } = await createNodeDetector({ model: values.model!, scoreThreshold: 0.35 });
-console.log(`model ${values.model} on ${executionProvider}`);
+// Inference runs in worker threads, so the main thread keeps receiving video, decoding
+// and sending results for every camera while a frame is being detected.
+const workers = Number(values.workers);
+let detector: Detector;
+if (workers > 0) {
+  const pool = await WorkerDetector.create({ model: values.model!, scoreThreshold: 0.35, workers });
+  pool.on('error', (error) => console.error(`detector worker: ${error.message}`));
+  console.log(`model ${values.model} on ${pool.executionProvider}, ${workers} worker thread(s)`);
+  detector = pool;
+} else {
+  const node = await createNodeDetector({ model: values.model!, scoreThreshold: 0.35 });
+  console.log(`model ${values.model} on ${node.executionProvider}, in the main thread`);
+  detector = node.detector;
+}
 
 // The page script, bundled from the public API of @vidai/browser.
 const bundle = await build({

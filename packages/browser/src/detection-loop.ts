@@ -1,4 +1,4 @@
-import { Emitter, ErrorCodes, LatencyTracker, VidaiError, type LatencyStats } from '@vidai/core';
+import { Evented, ErrorCodes, LatencyTracker, VidaiError, type LatencyStats } from '@vidai/core';
 import type { BrowserDetectionResult, BrowserDetectOptions, DetectorInput } from './browser-detector.js';
 import type { CaptureSource, CapturedFrame } from './capture-source.js';
 
@@ -91,13 +91,12 @@ function toVidaiError(err: unknown): VidaiError {
  * await loop.stop();
  * ```
  */
-export class DetectionLoop {
+export class DetectionLoop extends Evented<DetectionLoopEvents> {
   /** Minimum score passed to each detection (0..1); undefined uses the detector's. */
   scoreThreshold: number | undefined;
   /** Resolves with the final counters when the loop ends. */
   readonly done: Promise<DetectionLoopStats>;
 
-  private readonly events = new Emitter<DetectionLoopEvents>();
   private readonly tracker = new LatencyTracker();
   private readonly abort = new AbortController();
   private readonly resultTimes: number[] = [];
@@ -105,6 +104,7 @@ export class DetectionLoop {
   private readonly counters = { detected: 0, dropped: 0, errors: 0 };
 
   private constructor(private readonly options: DetectionLoopOptions) {
+    super();
     this.scoreThreshold = options.scoreThreshold;
     this.fpsWindow = options.fpsWindow ?? 30;
     if (options.onResult) this.events.on('result', options.onResult);
@@ -122,10 +122,6 @@ export class DetectionLoop {
     return new DetectionLoop(options);
   }
 
-  /** Adds a listener; returns a function that removes it. */
-  on<K extends keyof DetectionLoopEvents>(event: K, listener: (...args: DetectionLoopEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
-  }
 
   /** Current counters. */
   stats(): DetectionLoopStats {

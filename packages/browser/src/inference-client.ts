@@ -7,7 +7,7 @@
  * estimates the server's clock offset with ping/pong so each result's latency can be
  * split into stages.
  */
-import { Emitter, ErrorCodes, VidaiError, decodeWireMessage, type ClockOffsetEstimate, type DetectionMessage } from '@vidai/core';
+import { Evented, ErrorCodes, VidaiError, decodeWireMessage, type ClockOffsetEstimate, type DetectionMessage } from '@vidai/core';
 import { ClockSync } from './clock-sync.js';
 import { ReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
 import { knownErrorCode } from './remote-error.js';
@@ -74,16 +74,14 @@ const now = (): number => performance.timeOrigin + performance.now();
  * ```ts
  * const stream = await navigator.mediaDevices.getUserMedia({ video: true });
  * const client = new InferenceClient(stream, { url: 'https://server:8443', token });
- * client.events.on('detections', ({ message }) => overlay.draw(message));
- * client.events.on('state', (s) => console.log(s));
+ * client.on('detections', ({ message }) => overlay.draw(message));
+ * client.on('state', (s) => console.log(s));
  * await client.connected();
  * // later
  * client.close();
  * ```
  */
-export class InferenceClient {
-  /** Typed events. */
-  readonly events = new Emitter<InferenceClientEvents>();
+export class InferenceClient extends Evented<InferenceClientEvents> {
   /** The server's id for the current connection. */
   peerId: string | undefined;
 
@@ -100,6 +98,7 @@ export class InferenceClient {
 
   /** Starts connecting at once; listen to `state` or await {@link connected}. */
   constructor(source: MediaStream | MediaStreamTrack, options: InferenceClientOptions) {
+    super();
     const track = 'getVideoTracks' in source ? source.getVideoTracks()[0] : source;
     if (!track || track.kind !== 'video') throw new TypeError('InferenceClient: pass a MediaStream with a video track, or a video MediaStreamTrack');
     if (!options || typeof options.url !== 'string') throw new TypeError('InferenceClient: options.url is required');

@@ -20,24 +20,24 @@ describe('PeerLink types', () => {
 
   it('has typed events and methods', () => {
     const link = new PeerLink({ url: '/signal', room: 'r', role: 'viewer' });
-    link.events.on('state', (s) => expectTypeOf(s).toEqualTypeOf<PeerLinkState>());
-    link.events.on('track', ({ peerId, stream, track }) => {
+    link.on('state', (s) => expectTypeOf(s).toEqualTypeOf<PeerLinkState>());
+    link.on('track', ({ peerId, stream, track }) => {
       expectTypeOf(peerId).toEqualTypeOf<string>();
       expectTypeOf(stream).toEqualTypeOf<MediaStream>();
       expectTypeOf(track).toEqualTypeOf<MediaStreamTrack>();
     });
-    link.events.on('detections', (d) => {
+    link.on('detections', (d) => {
       expectTypeOf(d.message).toEqualTypeOf<DetectionMessage>();
       expectTypeOf(d.transportMs).toEqualTypeOf<number | undefined>();
     });
-    link.events.on('peer', (p) => expectTypeOf(p).toEqualTypeOf<PeerLinkPeer>());
-    link.events.on('error', (e) => expectTypeOf(e).toEqualTypeOf<VidaiError>());
+    link.on('peer', (p) => expectTypeOf(p).toEqualTypeOf<PeerLinkPeer>());
+    link.on('error', (e) => expectTypeOf(e).toEqualTypeOf<VidaiError>());
     expectTypeOf(link.sendDetections(result)).toEqualTypeOf<number>();
     // @ts-expect-error a wire message is not a detection result (no timings)
     link.sendDetections(message);
     expectTypeOf(link.joined()).toEqualTypeOf<Promise<void>>();
     expectTypeOf(link.peers()).toEqualTypeOf<PeerLinkPeer[]>();
     // @ts-expect-error no such event
-    link.events.on('offer', () => {});
+    link.on('offer', () => {});
   });
 });

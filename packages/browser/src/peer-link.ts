@@ -12,7 +12,7 @@
  * (`online`, `navigator.connection` change) triggers both at once.
  */
 import {
-  Emitter,
+  Evented,
   ErrorCodes,
   VidaiError,
   encodeDetectionMessage,
@@ -152,17 +152,15 @@ interface Entry {
  * // phone
  * const camera = await CameraSource.open({ facingMode: 'environment' });
  * const link = new PeerLink({ url: '/signal', room, token, role: 'sender', stream: camera.stream });
- * link.events.on('detections', ({ message }) => overlay.push(toResult(message)));
+ * link.on('detections', ({ message }) => overlay.push(toResult(message)));
  *
  * // desktop
  * const link = new PeerLink({ url: '/signal', room, token, role: 'viewer' });
- * link.events.on('track', ({ stream }) => (video.srcObject = stream));
+ * link.on('track', ({ stream }) => (video.srcObject = stream));
  * loop.on('result', (result) => link.sendDetections(result));
  * ```
  */
-export class PeerLink {
-  /** Typed events. */
-  readonly events = new Emitter<PeerLinkEvents>();
+export class PeerLink extends Evented<PeerLinkEvents> {
   /** Own role. */
   readonly role: PeerRole;
 
@@ -176,6 +174,7 @@ export class PeerLink {
 
   /** Joins the room at once; listen to the events or await {@link joined}. */
   constructor(options: PeerLinkOptions) {
+    super();
     if (!options || typeof options !== 'object') throw new TypeError('PeerLink: options are required');
     if (options.role === 'sender') {
       if (!options.stream || typeof options.stream.getVideoTracks !== 'function' || options.stream.getVideoTracks().length === 0) {
@@ -198,7 +197,7 @@ export class PeerLink {
       ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
       ...(options.keepaliveMs !== undefined ? { keepaliveMs: options.keepaliveMs } : {}),
     });
-    const s = this.signaling.events;
+    const s = this.signaling;
     s.on('state', (state) => {
       if (state === 'closed') this.close();
       else this.setState(state);
@@ -341,9 +340,9 @@ export class PeerLink {
     });
     const entry: Entry = { session, absentSince: undefined };
     this.entries.set(remote.peerId, entry);
-    session.events.on('state', () => this.events.emit('peer', this.describe(session)));
-    session.events.on('track', (track, stream) => this.events.emit('track', { peerId: remote.peerId, track, stream }));
-    session.events.on('message', (message, receivedAt) => {
+    session.on('state', () => this.events.emit('peer', this.describe(session)));
+    session.on('track', (track, stream) => this.events.emit('track', { peerId: remote.peerId, track, stream }));
+    session.on('message', (message, receivedAt) => {
       if (message.type === 'detections') {
         const offset = session.clock.estimate?.offset;
         const transportMs = offset === undefined || message.sentAt === undefined ? undefined : receivedAt + offset - message.sentAt;
@@ -353,7 +352,7 @@ export class PeerLink {
         this.events.emit('error', new VidaiError(ErrorCodes.MALFORMED_MESSAGE, `Peer ${remote.peerId} reported: ${message.code}: ${message.message}`));
       }
     });
-    session.events.on('error', (error) => this.events.emit('error', error));
+    session.on('error', (error) => this.events.emit('error', error));
     return entry;
   }
 

@@ -6,7 +6,7 @@
  * went unanswered (lost while signaling was down); the DataChannel survives ICE
  * restarts. Signals are handled strictly in order.
  */
-import { Emitter, ErrorCodes, VidaiError, decodeWireMessage, type SignalingPeer, type WireMessage } from '@vidai/core';
+import { Evented, ErrorCodes, VidaiError, decodeWireMessage, type SignalingPeer, type WireMessage } from '@vidai/core';
 import { ClockSync } from './clock-sync.js';
 import type { PeerSignal } from './signaling-client.js';
 import { configureSender, preferVideoCodec, type PreferredVideoCodec } from './video-sender.js';
@@ -63,9 +63,7 @@ export type PeerSessionEvents = {
 const MAX_CHANNEL_BACKLOG = 256 * 1024;
 
 /** A peer connection with one remote member of the room. */
-export class PeerSession {
-  /** Typed events. */
-  readonly events = new Emitter<PeerSessionEvents>();
+export class PeerSession extends Evented<PeerSessionEvents> {
   /** The peer connection. */
   readonly pc: RTCPeerConnection;
   /** Clock offset to the remote side, estimated over the DataChannel. */
@@ -84,6 +82,7 @@ export class PeerSession {
   private closed = false;
 
   constructor(options: PeerSessionOptions) {
+    super();
     this.options = options;
     this.offerer = options.stream !== undefined;
     const pc = new RTCPeerConnection({ iceServers: options.iceServers });

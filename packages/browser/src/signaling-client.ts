@@ -6,7 +6,7 @@
  * other members see the same peer come back.
  */
 import {
-  Emitter,
+  Evented,
   ErrorCodes,
   SIGNALING_PROTOCOL_VERSION,
   VidaiError,
@@ -90,13 +90,11 @@ export function signalingUrl(url: string | URL): URL {
  * @example
  * ```ts
  * const signaling = new SignalingClient({ url: '/signal', room, token, role: 'viewer' });
- * signaling.events.on('signal', (from, signal) => handle(from, signal));
+ * signaling.on('signal', (from, signal) => handle(from, signal));
  * signaling.send(senderId, { type: 'answer', sdp });
  * ```
  */
-export class SignalingClient {
-  /** Typed events. */
-  readonly events = new Emitter<SignalingClientEvents>();
+export class SignalingClient extends Evented<SignalingClientEvents> {
   /** Own peer id. */
   readonly peerId: string;
   /** The ICE servers the relay handed out at the last join. */
@@ -116,6 +114,7 @@ export class SignalingClient {
 
   /** Connects at once; listen to `state` or await {@link joined}. */
   constructor(options: SignalingClientOptions) {
+    super();
     if (!options || (typeof options.url !== 'string' && !(options.url instanceof URL))) throw new TypeError('SignalingClient: options.url is required');
     if (!isSignalingId(options.room)) throw new TypeError(`SignalingClient: room must be 1-64 of A-Z a-z 0-9 _ -, got ${JSON.stringify(options.room)}`);
     if (options.role !== 'sender' && options.role !== 'viewer') throw new TypeError(`SignalingClient: role must be 'sender' or 'viewer', got ${JSON.stringify(options.role)}`);

@@ -67,3 +67,34 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     this.listeners.clear();
   }
 }
+
+/**
+ * Base class of vidai's objects with events (pipelines, sources, servers, peers,
+ * clients): `on()`, `once()` and `off()` for everyone, `emit` only for the object itself
+ * (through the protected {@link Evented.events}), so a user cannot fake an event.
+ *
+ * @example
+ * ```ts
+ * const off = pipeline.on('result', (r) => console.log(r.detections.length));
+ * off(); // unsubscribe
+ * ```
+ */
+export abstract class Evented<Events extends { [K in keyof Events]: unknown[] }> {
+  /** The emitter behind `on`/`once`/`off`; subclasses emit through it. */
+  protected readonly events = new Emitter<Events>();
+
+  /** Adds a listener; returns a function that removes it. A throwing listener never breaks the object. */
+  on<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Adds a listener that runs once; returns a function that removes it. */
+  once<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on` or `once`'s own function. */
+  off<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): void {
+    this.events.off(event, listener);
+  }
+}

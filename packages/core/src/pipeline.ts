@@ -1,6 +1,6 @@
 import type { DetectionResult, StageTimings } from './detection.js';
 import type { DetectOptions, Detector } from './detector.js';
-import { Emitter } from './emitter.js';
+import { Evented } from './emitter.js';
 import { ErrorCodes, VidaiError, type ErrorCode } from './errors.js';
 import type { Frame, FrameSource } from './frame.js';
 import { LatencyTracker, type LatencyStats, type LatencyTrackerOptions } from './latency-tracker.js';
@@ -152,7 +152,7 @@ function toVidaiError(error: unknown, code: ErrorCode, what: string): VidaiError
  * console.log(pipeline.stats());
  * ```
  */
-export class Pipeline implements AsyncIterable<DetectionResult> {
+export class Pipeline extends Evented<PipelineEvents> implements AsyncIterable<DetectionResult> {
   /** The mode the pipeline runs in. */
   readonly mode: PipelineMode;
   /** Rolling per-stage latency (ms) of the results. */
@@ -169,7 +169,6 @@ export class Pipeline implements AsyncIterable<DetectionResult> {
   private readonly isFatal: (error: VidaiError) => boolean;
   private readonly closeSource: boolean;
   private readonly closeDetector: boolean;
-  private readonly events: Emitter<PipelineEvents>;
   private readonly channels = new Set<ResultChannel<DetectionResult>>();
 
   private readonly counters = { received: 0, sampled: 0, skipped: 0, dropped: 0, processed: 0, errors: 0, resultsDropped: 0 };
@@ -185,6 +184,7 @@ export class Pipeline implements AsyncIterable<DetectionResult> {
   private lastStatsAt = 0;
 
   constructor(options: PipelineOptions) {
+    super();
     if (!options || typeof options !== 'object') throw new TypeError('Pipeline: options are required');
     const { source, detector } = options;
     if (!source || typeof source[Symbol.asyncIterator] !== 'function' || typeof source.close !== 'function') {
@@ -209,20 +209,11 @@ export class Pipeline implements AsyncIterable<DetectionResult> {
     this.closeSource = options.closeSource ?? true;
     this.closeDetector = options.closeDetector ?? false;
     this.latency = new LatencyTracker(options.latency);
-    this.events = new Emitter<PipelineEvents>();
     if (options.onResult) this.events.on('result', options.onResult);
     if (options.onError) this.events.on('error', options.onError);
   }
 
-  /** Adds an event listener; returns a function that removes it. */
-  on<K extends keyof PipelineEvents>(event: K, listener: (...args: PipelineEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
-  }
 
-  /** Adds a listener that runs once; returns a function that removes it. */
-  once<K extends keyof PipelineEvents>(event: K, listener: (...args: PipelineEvents[K]) => void): () => void {
-    return this.events.once(event, listener);
-  }
 
   /** The counters and rolling latency now. */
   stats(): PipelineStats {

@@ -3,7 +3,7 @@
  * cameras decoded by an ffmpeg child into raw frames on its stdout, with
  * backpressure, a stall watchdog, and reconnection with backoff for live inputs.
  */
-import { Emitter, ErrorCodes, VidaiError, frameByteLength, type Frame, type FrameSource } from '@vidai/core';
+import { Evented, ErrorCodes, VidaiError, frameByteLength, type Frame, type FrameSource } from '@vidai/core';
 import { Backoff, DEFAULT_BACKOFF_MS, abortableDelay } from './backoff.js';
 import { binaryNotFoundError, isBinaryMissing, resolveFfmpegPath, resolveFfprobePath } from './ffmpeg-binary.js';
 import { classifyFailure, resolveInput, type FfmpegInput, type ResolvedInput, type RtspTransport } from './ffmpeg-input.js';
@@ -189,7 +189,7 @@ type AttemptOutcome =
  * }
  * ```
  */
-export class FfmpegSource implements FrameSource {
+export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSource {
   /** The input as classified (kind, live, label with credentials hidden). */
   readonly input: ResolvedInput;
   /** Whether the source behaves as live (see {@link FfmpegSourceOptions.live}). */
@@ -200,7 +200,6 @@ export class FfmpegSource implements FrameSource {
   private readonly options: FfmpegSourceOptions;
   private readonly ffmpegPath: string;
   private readonly ffprobePath: string;
-  private readonly events = new Emitter<FfmpegSourceEvents>();
   private readonly abort = new AbortController();
   private readonly maxBufferedFrames: number;
   private readonly watchdogMs: number;
@@ -226,6 +225,7 @@ export class FfmpegSource implements FrameSource {
 
   /** Validates the options (TypeError for bad values); ffmpeg starts on the first pull. */
   constructor(options: FfmpegSourceOptions) {
+    super();
     if (typeof options !== 'object' || options === null) throw new TypeError('FfmpegSource needs an options object with `input`');
     this.options = options;
     this.input = resolveInput(options.input, options);
@@ -262,20 +262,8 @@ export class FfmpegSource implements FrameSource {
     else options.signal?.addEventListener('abort', this.onSignalAbort, { once: true });
   }
 
-  /** Adds an event listener; returns a function that removes it. */
-  on<K extends keyof FfmpegSourceEvents>(event: K, listener: (...args: FfmpegSourceEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
-  }
 
-  /** Adds a listener that runs once; returns a function that removes it. */
-  once<K extends keyof FfmpegSourceEvents>(event: K, listener: (...args: FfmpegSourceEvents[K]) => void): () => void {
-    return this.events.once(event, listener);
-  }
 
-  /** Removes an event listener. */
-  off<K extends keyof FfmpegSourceEvents>(event: K, listener: (...args: FfmpegSourceEvents[K]) => void): void {
-    this.events.off(event, listener);
-  }
 
   /** Counters since the source started. */
   get stats(): FfmpegSourceStats {

@@ -21,15 +21,15 @@ describe('InferenceServer types', () => {
 
   it('has typed events and stats', () => {
     const server = new InferenceServer({ detector });
-    server.events.on('peer', (peer) => {
+    server.on('peer', (peer) => {
       expectTypeOf(peer).toEqualTypeOf<InferencePeer>();
-      peer.events.on('result', (r) => expectTypeOf(r).toEqualTypeOf<DetectionResult>());
-      peer.events.on('error', (e) => expectTypeOf(e).toEqualTypeOf<VidaiError>());
+      peer.on('result', (r) => expectTypeOf(r).toEqualTypeOf<DetectionResult>());
+      peer.on('error', (e) => expectTypeOf(e).toEqualTypeOf<VidaiError>());
     });
-    server.events.on('peer-closed', (_peer, reason) => expectTypeOf(reason).toEqualTypeOf<PeerCloseReason>());
+    server.on('peer-closed', (_peer, reason) => expectTypeOf(reason).toEqualTypeOf<PeerCloseReason>());
     expectTypeOf(server.stats()).toEqualTypeOf<PeerStats[]>();
     expectTypeOf(server.listen).returns.resolves.toEqualTypeOf<{ port: number; host: string; url: string }>();
     // @ts-expect-error no such event
-    server.events.on('connection', () => {});
+    server.on('connection', () => {});
   });
 });

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RTCIceServer } from 'werift';
-import { Emitter, ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
+import { Evented, ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { REFUSAL_STATUS, bearerToken as bearer, checkOrigin, clientAddress, originAllowed, refuseUpgrade, sameSecret, urlPath } from './request-guards.js';
 import {
@@ -89,19 +89,19 @@ export interface SignalingErrorBody {
 }
 
 /**
- * Serves server-side inference to browsers over WebRTC.
+ * Serves server-side inference to browsers over WebRTC. Every peer's frames go to
+ * `detector`: a {@link WorkerDetector} keeps inference off the main thread (which
+ * receives, decodes and answers for all peers) and runs several peers' frames at once.
  *
  * @example
  * ```ts
- * const detector = await YoloDetector.create({ session });
+ * const detector = await WorkerDetector.create({ model: 'yolox-nano', workers: 2 });
  * const server = new InferenceServer({ detector, auth: process.env.VIDAI_TOKEN });
  * const { url } = await server.listen({ port: 8080 });
  * // or: server.attach(existingHttpServer)
  * ```
  */
-export class InferenceServer {
-  /** Typed events. */
-  readonly events = new Emitter<InferenceServerEvents>();
+export class InferenceServer extends Evented<InferenceServerEvents> {
   /** The bearer token clients must send (when `auth` is a token or left out). */
   readonly token: string | undefined;
 
@@ -116,6 +116,7 @@ export class InferenceServer {
   private closing: Promise<void> | undefined;
 
   constructor(options: InferenceServerOptions) {
+    super();
     if (!options || typeof options.detector?.detect !== 'function') {
       throw new TypeError('InferenceServer: options.detector must be a Detector');
     }
@@ -306,7 +307,7 @@ export class InferenceServer {
           throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, 'The server is shutting down.');
         }
         this.peers.add(peer);
-        peer.events.on('close', (reason) => {
+        peer.on('close', (reason) => {
           this.peers.delete(peer);
           this.events.emit('peer-closed', peer, reason);
         });
@@ -444,7 +445,7 @@ export class InferenceServer {
           const offer = this.parseOffer(message);
           peer = await this.createPeer(offer, { onCandidate: (candidate) => send({ type: 'candidate', candidate }) });
           send({ ...peer.answer, peerId: peer.id });
-          peer.events.on('close', (reason) => ws.close(1000, reason));
+          peer.on('close', (reason) => ws.close(1000, reason));
           for (const c of early.splice(0)) await peer.addIceCandidate(c).catch((e) => fail(e, false));
         } catch (error) {
           fail(error, true);

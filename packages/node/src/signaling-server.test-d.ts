@@ -25,12 +25,12 @@ describe('SignalingServer types', () => {
 
   it('has typed events, tokens and stats', () => {
     const server = new SignalingServer();
-    server.events.on('joined', (m) => expectTypeOf(m).toEqualTypeOf<SignalingMember>());
-    server.events.on('left', (m, reason) => {
+    server.on('joined', (m) => expectTypeOf(m).toEqualTypeOf<SignalingMember>());
+    server.on('left', (m, reason) => {
       expectTypeOf(m.role).toEqualTypeOf<PeerRole>();
       expectTypeOf(reason).toEqualTypeOf<PeerLeaveReason>();
     });
-    server.events.on('rejected', (e, info) => {
+    server.on('rejected', (e, info) => {
       expectTypeOf(e).toEqualTypeOf<VidaiError>();
       expectTypeOf(info).toEqualTypeOf<SignalingRefusal>();
     });
@@ -42,6 +42,6 @@ describe('SignalingServer types', () => {
     expectTypeOf(server.room('r')).toEqualTypeOf<SignalingRoomInfo | undefined>();
     expectTypeOf(server.close()).toEqualTypeOf<Promise<void>>();
     // @ts-expect-error no such event
-    server.events.on('message', () => {});
+    server.on('message', () => {});
   });
 });

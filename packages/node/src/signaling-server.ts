@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   DEFAULT_MAX_SIGNALING_BYTES,
-  Emitter,
+  Evented,
   ErrorCodes,
   VidaiError,
   parseSignalingClientMessage,
@@ -219,9 +219,7 @@ interface Room {
  * const { room, token } = signaling.newRoom();    // give both to the phone and the desktop
  * ```
  */
-export class SignalingServer {
-  /** Typed events. */
-  readonly events = new Emitter<SignalingServerEvents>();
+export class SignalingServer extends Evented<SignalingServerEvents> {
 
   private readonly options: SignalingServerOptions;
   private readonly path: string;
@@ -238,6 +236,7 @@ export class SignalingServer {
   private closing: Promise<void> | undefined;
 
   constructor(options: SignalingServerOptions = {}) {
+    super();
     this.options = options;
     this.path = options.path ?? '/signal';
     if (!this.path.startsWith('/')) throw new TypeError(`SignalingServer: path must start with '/', got '${options.path}'`);

@@ -16,7 +16,7 @@ import {
   type RtpPacket,
 } from 'werift';
 import {
-  Emitter,
+  Evented,
   ErrorCodes,
   LatencyTracker,
   PushFrameSource,
@@ -67,7 +67,12 @@ export type InferencePeerEvents = {
 
 /** Options of an {@link InferencePeer}. */
 export interface InferencePeerOptions {
-  /** The detector every frame goes to (shared between peers; its calls are serialized). Required. */
+  /**
+   * The detector every frame goes to, shared between peers. Required. A `YoloDetector`
+   * (from `createNodeDetector`) runs one call at a time in the main thread, which then
+   * receives and decodes no video meanwhile; a `WorkerDetector` runs up to its `workers`
+   * calls at once in worker threads.
+   */
   detector: Detector;
   /** Thresholds passed to `detect`. Default: the detector's. */
   detectOptions?: Omit<DetectOptions, 'signal'>;
@@ -183,15 +188,13 @@ export interface IceCandidateInit {
  * ```ts
  * const peer = await InferencePeer.fromOffer(offer, { detector });
  * respond(peer.answer);               // send the answer back to the browser
- * peer.events.on('result', (r) => console.log(r.detections.length));
+ * peer.on('result', (r) => console.log(r.detections.length));
  * await peer.close();
  * ```
  */
-export class InferencePeer {
+export class InferencePeer extends Evented<InferencePeerEvents> {
   /** Unique id of this peer. */
   readonly id: string;
-  /** Typed events. */
-  readonly events = new Emitter<InferencePeerEvents>();
   /** The local description; complete with candidates after {@link fromOffer}. */
   answer: SessionDescription | undefined;
 
@@ -228,6 +231,7 @@ export class InferencePeer {
   };
 
   private constructor(options: InferencePeerOptions) {
+    super();
     if (!options || typeof options.detector?.detect !== 'function') {
       throw new TypeError('InferencePeer: options.detector must be a Detector');
     }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import {
-  Emitter,
+  Evented,
   ErrorCodes,
   VidaiError,
   validateFrame,
@@ -97,15 +97,21 @@ interface Job {
   offAbort: (() => void) | undefined;
 }
 
+/** A place in the pool, filled by one worker after another when they die. */
 interface Slot {
-  index: number;
-  worker: Worker;
+  worker: Worker | undefined;
   state: DetectorWorkerStats['state'];
   job: Job | undefined;
   /** Resolves when the slot's job settles (close waits for it). */
   idle: Promise<void>;
   markIdle: () => void;
+  /** The worker's last uncaught error, reported with its exit. */
   lastError: Error | undefined;
+  /** Set once the current worker has exited. */
+  exitCode: number | undefined;
+  /** Called when the current worker exits after it was ready. */
+  onExit: (() => void) | undefined;
+  /** close() is ending the worker: its exit is expected. */
   closing: boolean;
   detections: number;
   errors: number;
@@ -142,9 +148,7 @@ const spawnWorker: SpawnWorker = (url, options) => new Worker(url, options);
  * await detector.close();
  * ```
  */
-export class WorkerDetector implements Detector {
-  /** Typed events: `error` when a worker dies or cannot be replaced. */
-  readonly events = new Emitter<WorkerDetectorEvents>();
+export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Detector {
   /** Number of workers: the most `detect()` calls that run at once. */
   readonly concurrency: number;
   /** The execution provider the workers' sessions run on, e.g. `'cpu'`. */
@@ -168,13 +172,14 @@ export class WorkerDetector implements Detector {
   private readonly spawn: SpawnWorker;
   private readonly transferFrames: boolean;
   private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly backoffs = new Map<number, Backoff>();
+  private readonly backoff = new Map<Slot, Backoff>();
   private nextId = 1;
   private restarts = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
 
   private constructor(init: DetectorWorkerInit, info: DetectorWorkerInfo, slots: Slot[], spawn: SpawnWorker, transferFrames: boolean) {
+    super();
     this.init = init;
     this.spawn = spawn;
     this.transferFrames = transferFrames;
@@ -229,21 +234,23 @@ export class WorkerDetector implements Detector {
       entry: resolved.entry,
       options: { ...detectorOptions, intraOpNumThreads: intraOpNumThreads ?? Math.max(1, Math.floor(availableParallelism() / workers)) },
     };
-    const started: ReturnType<typeof startSlot>[] = [];
+    const slots = Array.from({ length: workers }, newSlot);
+    const terminateAll = () => Promise.all(slots.map((slot) => slot.worker?.terminate().catch(() => undefined)));
+    const ready: Promise<DetectorWorkerInfo>[] = [];
     try {
-      for (let index = 0; index < workers; index++) started.push(startSlot(index, init, spawn));
+      for (const slot of slots) ready.push(startWorker(slot, init, spawn));
     } catch (error) {
-      await Promise.all(started.map((s) => s.slot.worker.terminate().catch(() => undefined)));
+      await terminateAll();
       throw error;
     }
-    const outcomes = await Promise.allSettled(started.map((s) => s.ready));
+    const outcomes = await Promise.allSettled(ready);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) {
-      await Promise.all(started.map((s) => s.slot.worker.terminate().catch(() => undefined)));
+      await terminateAll();
       throw failed.reason;
     }
     const info = (outcomes[0] as PromiseFulfilledResult<DetectorWorkerInfo>).value;
-    return new WorkerDetector(init, info, started.map((s) => s.slot), spawn, transferFrames);
+    return new WorkerDetector(init, info, slots, spawn, transferFrames);
   }
 
   /**
@@ -296,7 +303,7 @@ export class WorkerDetector implements Detector {
   /** Per-worker counters, the calls waiting for a worker and the replacements so far. */
   stats(): WorkerDetectorStats {
     return {
-      workers: this.slots.map((s) => ({ threadId: s.worker.threadId, state: s.state, detections: s.detections, errors: s.errors })),
+      workers: this.slots.map((s) => ({ threadId: s.worker?.threadId ?? -1, state: s.state, detections: s.detections, errors: s.errors })),
       queued: this.queue.length,
       restarts: this.restarts,
     };
@@ -342,7 +349,8 @@ export class WorkerDetector implements Detector {
       slot.state = 'busy';
       slot.job = job;
       slot.idle = new Promise((resolve) => (slot.markIdle = resolve));
-      slot.worker.ref(); // a detection in flight keeps the process alive, as the in-thread detector's does
+      const worker = slot.worker!;
+      worker.ref(); // a detection in flight keeps the process alive, as the in-thread detector's does
       const message: ToDetectorWorker = {
         type: 'detect',
         id: job.id,
@@ -351,7 +359,7 @@ export class WorkerDetector implements Detector {
         ...(job.options.iouThreshold !== undefined ? { iouThreshold: job.options.iouThreshold } : {}),
       };
       try {
-        slot.worker.postMessage(message, [job.transfer]);
+        worker.postMessage(message, [job.transfer]);
       } catch (cause) {
         this.finishJob(slot, new VidaiError(ErrorCodes.INFERENCE_FAILED, `The frame could not be sent to a detector worker: ${String(cause)}`, { cause }));
       }
@@ -370,55 +378,56 @@ export class WorkerDetector implements Detector {
     slot.markIdle();
     if (slot.state === 'busy') {
       slot.state = 'idle';
-      slot.worker.unref();
+      slot.worker?.unref();
     }
     if (!this.closed) this.pump();
   }
 
+  /** Takes a ready worker into service. */
   private watch(slot: Slot): void {
-    const { worker } = slot;
+    const worker = slot.worker!;
     worker.on('message', (msg: FromDetectorWorker) => {
       if (slot.worker !== worker) return;
       if (msg.type === 'result' && slot.job?.id === msg.id) this.finishJob(slot, msg.result);
       else if (msg.type === 'error' && slot.job?.id === msg.id) this.finishJob(slot, deserializeError(msg.error));
     });
-    worker.on('error', (error) => {
-      if (slot.worker === worker) slot.lastError = error;
-    });
-    worker.on('exit', (code) => {
-      if (slot.worker !== worker || slot.closing || this.closed) return;
-      this.onCrash(slot, code);
-    });
+    slot.onExit = () => this.onWorkerExit(slot);
     slot.state = 'idle';
     worker.unref();
+    if (slot.exitCode !== undefined) this.onWorkerExit(slot); // it died between its ready message and now
   }
 
-  /** A worker died: its detection fails, the slot is refilled. */
-  private onCrash(slot: Slot, exitCode: number): void {
-    const threadId = slot.worker.threadId;
+  /** A worker ended without being asked to: its detection fails, the slot is refilled. */
+  private onWorkerExit(slot: Slot): void {
+    slot.onExit = undefined;
+    if (slot.closing) return;
+    const threadId = slot.worker?.threadId;
     const reason = slot.lastError ? `: ${slot.lastError.message}` : '';
     const error = new VidaiError(
       ErrorCodes.WORKER_FAILED,
-      `A detector worker thread died (thread ${threadId}, exit code ${exitCode}${reason}); it is being replaced. ` +
+      `A detector worker thread died (exit code ${slot.exitCode}${reason}); it is being replaced. ` +
         `Errors that repeat point to the model or to memory limits.`,
-      { ...(slot.lastError ? { cause: slot.lastError } : {}), details: { threadId, exitCode } },
+      { ...(slot.lastError ? { cause: slot.lastError } : {}), details: { exitCode: slot.exitCode, ...(threadId !== undefined && threadId >= 0 ? { threadId } : {}) } },
     );
-    slot.lastError = undefined;
     slot.state = 'stopped';
     if (slot.job) this.finishJob(slot, error);
+    if (this.closed) return;
     this.events.emit('error', error);
     this.restarts++;
     this.restart(slot);
   }
 
   private restart(slot: Slot): void {
-    const started = startSlot(slot.index, this.init, this.spawn);
-    slot.worker = started.slot.worker;
-    slot.state = 'starting';
-    started.ready.then(
+    let ready: Promise<DetectorWorkerInfo>;
+    try {
+      ready = startWorker(slot, this.init, this.spawn);
+    } catch (error) {
+      ready = Promise.reject(error);
+    }
+    ready.then(
       () => {
         if (this.closed) return;
-        this.backoffs.delete(slot.index);
+        this.backoff.delete(slot);
         this.watch(slot);
         this.pump();
       },
@@ -431,8 +440,8 @@ export class WorkerDetector implements Detector {
         if (!this.slots.some((s) => s.state === 'idle' || s.state === 'busy' || s.state === 'starting')) {
           for (const job of this.queue.splice(0)) settle(job, failure);
         }
-        let backoff = this.backoffs.get(slot.index);
-        if (!backoff) this.backoffs.set(slot.index, (backoff = new Backoff(RESTART_BACKOFF_MS)));
+        let backoff = this.backoff.get(slot);
+        if (!backoff) this.backoff.set(slot, (backoff = new Backoff(RESTART_BACKOFF_MS)));
         const timer = setTimeout(() => {
           this.restartTimers.delete(timer);
           if (!this.closed) this.restart(slot);
@@ -448,9 +457,9 @@ export class WorkerDetector implements Detector {
     await slot.idle;
     slot.closing = true;
     const worker = slot.worker;
-    if (slot.state === 'stopped' && worker.threadId === -1) return; // already ended
     const wasIdle = slot.state === 'idle';
     slot.state = 'stopped';
+    if (!worker || slot.exitCode !== undefined) return; // already ended
     worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     if (wasIdle) {
@@ -477,8 +486,29 @@ function aborted(signal: AbortSignal): VidaiError {
   return new VidaiError(ErrorCodes.ABORTED, 'Detection was aborted.', { cause: signal.reason });
 }
 
-/** Starts one worker; `ready` settles with its info or the error it failed with. */
-function startSlot(index: number, init: DetectorWorkerInit, spawn: SpawnWorker): { slot: Slot; ready: Promise<DetectorWorkerInfo> } {
+function newSlot(): Slot {
+  return {
+    worker: undefined,
+    state: 'stopped',
+    job: undefined,
+    idle: Promise.resolve(),
+    markIdle: () => {},
+    lastError: undefined,
+    exitCode: undefined,
+    onExit: undefined,
+    closing: false,
+    detections: 0,
+    errors: 0,
+  };
+}
+
+/**
+ * Starts a worker in `slot` (replacing a dead one); resolves with its info once its
+ * session is ready, rejects with the error it failed with.
+ *
+ * @throws VidaiError `worker-failed` when the thread cannot even be created.
+ */
+function startWorker(slot: Slot, init: DetectorWorkerInit, spawn: SpawnWorker): Promise<DetectorWorkerInfo> {
   const entry = workerEntry();
   let worker: Worker;
   try {
@@ -486,20 +516,17 @@ function startSlot(index: number, init: DetectorWorkerInit, spawn: SpawnWorker):
   } catch (cause) {
     throw workerFailed(`A detector worker thread could not be started from ${entry.url.href}`, cause);
   }
-  const slot: Slot = {
-    index,
-    worker,
-    state: 'starting',
-    job: undefined,
-    idle: Promise.resolve(),
-    markIdle: () => {},
-    lastError: undefined,
-    closing: false,
-    detections: 0,
-    errors: 0,
-  };
-  const ready = new Promise<DetectorWorkerInfo>((resolve, reject) => {
-    let lastError: Error | undefined;
+  Object.assign(slot, { worker, state: 'starting', lastError: undefined, exitCode: undefined, onExit: undefined });
+  // For the worker's whole life: its last error, and its exit (handled by the pool once it is in service).
+  worker.on('error', (error) => {
+    if (slot.worker === worker) slot.lastError = error;
+  });
+  worker.once('exit', (code) => {
+    if (slot.worker !== worker) return;
+    slot.exitCode = code;
+    slot.onExit?.();
+  });
+  return new Promise<DetectorWorkerInfo>((resolve, reject) => {
     const onMessage = (msg: FromDetectorWorker): void => {
       if (msg.type === 'ready') {
         off();
@@ -509,23 +536,17 @@ function startSlot(index: number, init: DetectorWorkerInit, spawn: SpawnWorker):
         reject(deserializeError(msg.error, ErrorCodes.WORKER_FAILED));
       }
     };
-    const onError = (error: Error): void => {
-      lastError = error;
-    };
     const onExit = (code: number): void => {
       off();
-      reject(workerFailed(`A detector worker thread exited (code ${code}) before its session was ready (started from ${entry.url.href})`, lastError));
+      reject(workerFailed(`A detector worker thread exited (code ${code}) before its session was ready (started from ${entry.url.href})`, slot.lastError));
     };
     const off = (): void => {
       worker.off('message', onMessage);
-      worker.off('error', onError);
       worker.off('exit', onExit);
     };
     worker.on('message', onMessage);
-    worker.on('error', onError);
     worker.on('exit', onExit);
   });
-  return { slot, ready };
 }
 
 function workerFailed(what: string, cause: unknown): VidaiError {

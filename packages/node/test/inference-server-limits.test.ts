@@ -224,7 +224,7 @@ describe('InferenceServer limits', () => {
 
   it('closes a connected peer that sends no video within mediaTimeoutMs, and releases its slot', async () => {
     const { server, url } = await start({ mediaTimeoutMs: 500, maxPeers: 1 });
-    const closed = new Promise<string>((resolve) => server.events.on('peer-closed', (_peer, r) => resolve(r)));
+    const closed = new Promise<string>((resolve) => server.on('peer-closed', (_peer, r) => resolve(r)));
     await connect(url);
     expect(await closed).toBe('media-timeout');
     expect(server.peerCount).toBe(0);
@@ -242,7 +242,7 @@ describe('InferenceServer limits', () => {
     bad.channel.send('{"v":1,"type":"detections","__proto__":{}}');
     expect(await reply).toMatchObject({ type: 'error', code: 'malformed-message' });
 
-    const closed = new Promise<string>((resolve) => server.events.on('peer-closed', (peer, reason) => peer.id === bad.peerId && resolve(reason)));
+    const closed = new Promise<string>((resolve) => server.on('peer-closed', (peer, reason) => peer.id === bad.peerId && resolve(reason)));
     for (let i = 0; i < 4; i++) bad.channel.send(Buffer.from([0xff, 0xfe, i]));
     expect(await closed).toBe('bad-messages');
     expect(server.peerCount).toBe(1);

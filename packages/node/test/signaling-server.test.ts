@@ -282,7 +282,7 @@ describe('SignalingServer refusals', () => {
     const sender = await join('room-fl', 'sender', 'phone');
     const viewer = await join('room-fl', 'viewer', 'desk');
     const rejected: string[] = [];
-    server.events.on('rejected', (e, info) => info.peerId === 'phone' && rejected.push(e.code));
+    server.on('rejected', (e, info) => info.peerId === 'phone' && rejected.push(e.code));
     for (let i = 0; i < 500 && sender.ws.readyState === WebSocket.OPEN; i++) {
       sender.send({ type: 'candidate', to: 'desk', candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host` } });
     }
