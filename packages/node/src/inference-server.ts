@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RTCIceServer } from 'werift';
 import { Evented, ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
@@ -21,6 +20,7 @@ import {
   type PeerStats,
   type SessionDescription,
 } from './webrtc-peer.js';
+import { listenOn } from './http-listen.js';
 
 /** Decides whether a signaling request may proceed (return false for 401). */
 export type AuthorizeHook = (request: IncomingMessage, token: string | undefined) => boolean | Promise<boolean>;
@@ -159,16 +159,8 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
     });
     this.owned = server;
     this.attach(server);
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    return { port, host, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${this.path}` };
+    const { port, host, authority } = await listenOn(server, options);
+    return { port, host, url: `http://${authority}${this.path}` };
   }
 
   /**

@@ -10,7 +10,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
@@ -29,6 +28,7 @@ import {
 } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { checkOrigin, clientAddress, refuseUpgrade, sameSecret, urlPath, type AllowedOrigins } from './request-guards.js';
+import { listenOn } from './http-listen.js';
 
 /** What a join asks for, handed to an {@link SignalingAuthorizeHook}. */
 export interface SignalingJoinRequest {
@@ -315,16 +315,8 @@ export class SignalingServer extends Evented<SignalingServerEvents> {
     });
     this.owned = server;
     this.attach(server);
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    return { port, host, url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${this.path}` };
+    const { port, host, authority } = await listenOn(server, options);
+    return { port, host, url: `ws://${authority}${this.path}` };
   }
 
   /** Takes over the WebSocket upgrades at `path` of an existing http or https server. */
