@@ -28,3 +28,9 @@ export async function listenOn(server: Server, options: { host?: string; port?: 
   const { port } = server.address() as AddressInfo;
   return { port, host, authority: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
+
+/** Closes a server this package started, dropping keep-alive connections so it does not wait on them. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -20,7 +20,7 @@ import {
   type PeerStats,
   type SessionDescription,
 } from './webrtc-peer.js';
-import { listenOn } from './http-listen.js';
+import { closeServer, listenOn } from './http-listen.js';
 
 /** Decides whether a signaling request may proceed (return false for 401). */
 export type AuthorizeHook = (request: IncomingMessage, token: string | undefined) => boolean | Promise<boolean>;
@@ -472,11 +472,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
       await Promise.all([...this.peers].map((p) => p.close('server-shutdown')));
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
       this.limiter?.clear();
-      if (this.owned) {
-        const server = this.owned;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      if (this.owned) await closeServer(this.owned);
       this.events.clear();
     })();
     return this.closing;

@@ -28,7 +28,7 @@ import {
 } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { checkOrigin, clientAddress, refuseUpgrade, sameSecret, urlPath, type AllowedOrigins } from './request-guards.js';
-import { listenOn } from './http-listen.js';
+import { closeServer, listenOn } from './http-listen.js';
 
 /** What a join asks for, handed to an {@link SignalingAuthorizeHook}. */
 export interface SignalingJoinRequest {
@@ -647,11 +647,7 @@ export class SignalingServer extends Evented<SignalingServerEvents> {
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
       this.messageLimiter?.clear();
       this.connectionLimiter?.clear();
-      if (this.owned) {
-        const server = this.owned;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      if (this.owned) await closeServer(this.owned);
       this.events.clear();
     })();
     return this.closing;
