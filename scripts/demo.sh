@@ -5,6 +5,8 @@
 # Usage: bash scripts/demo.sh [input] [extra vidai detect flags]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+echo "demo: building packages"
+npm run build --silent >/dev/null
 shared="${VIDAI_SHARED_DIR:-$repo_root/../shared}"
 if [ -z "${VIDAI_MODEL_DIR:-}" ] && [ -d "$shared/models" ]; then export VIDAI_MODEL_DIR="$shared/models"; fi
 input="${1:-$shared/videos/degirum-Traffic.mp4}"

