@@ -14,15 +14,23 @@ async function main(): Promise<void> {
   const camera = await CameraSource.open({ facingMode: facing, width: 640, height: 480 });
   video.srcObject = camera.stream;
   await video.play();
-  const overlay = Overlay.attach(video, { mirror: camera.isFrontFacing, sync: 'arrival' });
   const client = new InferenceClient(camera.stream, { url: location.origin, token: VIDAI_CONFIG.token });
+  // Exact pairing where the browser has RTCRtpScriptTransform: each result names its frame by
+  // RTP timestamp and is drawn by that frame's capture time; elsewhere, results are drawn on arrival.
+  const clock = client.frameClock;
+  const overlay = clock
+    ? Overlay.attach(video, { mirror: camera.isFrontFacing, sync: 'frame', frameTime: clock.frameTime })
+    : Overlay.attach(video, { mirror: camera.isFrontFacing, sync: 'arrival' });
+  console.info(`vidai: results paired with frames by ${client.pairing}`);
   let count = 0;
   let lastLatency = '';
   client.on('state', (s) => (status.textContent = s));
   client.on('error', (e) => console.warn(e.code, e.message));
-  client.on('detections', ({ message, frameArrivedAt, receivedAt }) => {
+  client.on('detections', ({ message, frameArrivedAt, receivedAt, captureTime }) => {
     count++;
-    overlay.push({ ...message, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } } satisfies DetectionResult);
+    // Until the pairing is calibrated (the first frames), a result belongs to the frame shown now.
+    const timestamp = clock ? (captureTime ?? performance.now()) : message.timestamp;
+    overlay.push({ ...message, timestamp, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } } satisfies DetectionResult);
     const t = message.timings ?? {};
     if (frameArrivedAt !== undefined) {
       lastLatency = `server ${(receivedAt - frameArrivedAt).toFixed(0)} ms (decode ${t.decode?.toFixed(1)}, inference ${t.inference?.toFixed(0)})`;

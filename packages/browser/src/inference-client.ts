@@ -11,6 +11,8 @@ import { Evented, ErrorCodes, VidaiError, decodeWireMessage, type ClockOffsetEst
 import { ClockSync } from './clock-sync.js';
 import { ReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
 import { knownErrorCode } from './remote-error.js';
+import { RtpFrameClock } from './rtp-frame-clock.js';
+import { canTapSenderFrames, tapSenderFrames } from './sender-frame-tap.js';
 import { configureSender, preferVideoCodec } from './video-sender.js';
 
 export type { ReconnectOptions } from './reconnect-backoff.js';
@@ -31,7 +33,21 @@ export interface ClientDetections {
   frameArrivedAt: number | undefined;
   /** Time from the server sending to the client receiving, ms, when the clock offset is known. */
   returnMs: number | undefined;
+  /**
+   * Capture time of the local frame the result belongs to (ms, `performance.now()`
+   * clock, as `captureTime` in `requestVideoFrameCallback`), when frames are paired by
+   * RTP timestamp (see {@link InferenceClient.pairing}) and the pairing is calibrated.
+   */
+  captureTime: number | undefined;
 }
+
+/**
+ * How results are tied to local frames: `'rtp-timestamp'` (each result names its frame
+ * by RTP timestamp and {@link InferenceClient.frameClock} maps it to the local capture
+ * time) or `'arrival'` (the browser has no `RTCRtpScriptTransform`, or pairing is off:
+ * draw results when they arrive).
+ */
+export type FramePairing = 'rtp-timestamp' | 'arrival';
 
 /** Events of an {@link InferenceClient}. */
 export type InferenceClientEvents = {
@@ -63,6 +79,13 @@ export interface InferenceClientOptions {
   pingIntervalMs?: number;
   /** Give up on one connection attempt after this long, ms. Default: 15000. */
   connectTimeoutMs?: number;
+  /**
+   * Pair results with the local frames they were detected on, through a pass-through
+   * encoded transform on the video sender (`RTCRtpScriptTransform`, run in a blob:
+   * worker) that reports each sent frame's RTP timestamp. Ignored where the browser
+   * lacks it ({@link InferenceClient.pairing} says `'arrival'`). Default: true.
+   */
+  pairFrames?: boolean;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -84,6 +107,12 @@ const now = (): number => performance.timeOrigin + performance.now();
 export class InferenceClient extends Evented<InferenceClientEvents> {
   /** The server's id for the current connection. */
   peerId: string | undefined;
+  /**
+   * Maps sent frames' RTP timestamps to local capture times when {@link pairing} is
+   * `'rtp-timestamp'`. Pass its `frameTime` to the Overlay showing the same track, so it
+   * learns the preview's capture times and draws on the same clock.
+   */
+  readonly frameClock: RtpFrameClock | undefined;
 
   private readonly track: MediaStreamTrack;
   private readonly options: InferenceClientOptions;
@@ -95,6 +124,8 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
   private readonly clock: ClockSync;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private generation = 0;
+  private untap: (() => void) | undefined;
+  private pairingMode: FramePairing;
 
   /** Starts connecting at once; listen to `state` or await {@link connected}. */
   constructor(source: MediaStream | MediaStreamTrack, options: InferenceClientOptions) {
@@ -104,6 +135,8 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
     if (!options || typeof options.url !== 'string') throw new TypeError('InferenceClient: options.url is required');
     this.track = track;
     this.options = options;
+    this.pairingMode = options.pairFrames !== false && canTapSenderFrames() ? 'rtp-timestamp' : 'arrival';
+    this.frameClock = this.pairingMode === 'rtp-timestamp' ? new RtpFrameClock() : undefined;
     this.backoff = new ReconnectBackoff(options.reconnect === false ? { maxAttempts: 0 } : options.reconnect);
     this.clock = new ClockSync((text) => this.channel?.readyState === 'open' && this.channel.send(text), {
       intervalMs: options.pingIntervalMs ?? 2000,
@@ -115,6 +148,15 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
   /** Best clock-offset estimate so far: add `offset` to a local time to get the server's. */
   get clockOffset(): ClockOffsetEstimate | undefined {
     return this.clock.estimate;
+  }
+
+  /**
+   * How results are tied to local frames (see {@link FramePairing}): decided at
+   * construction from the browser's support, and `'arrival'` for good when the
+   * transform cannot be installed (e.g. a Content-Security-Policy without `worker-src blob:`).
+   */
+  get pairing(): FramePairing {
+    return this.pairingMode;
   }
 
   /** The current state. */
@@ -196,6 +238,17 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
       };
       const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
       preferVideoCodec(transceiver, this.options.codec);
+      const clock = this.frameClock;
+      if (clock && this.pairingMode === 'rtp-timestamp') {
+        clock.reset(); // a new connection has a new random RTP offset
+        try {
+          this.untap = tapSenderFrames(transceiver.sender, (rtp, at) => {
+            if (!stale()) clock.encoded(rtp, at);
+          });
+        } catch {
+          this.pairingMode = 'arrival';
+        }
+      }
       pc.onconnectionstatechange = () => {
         if (stale()) return;
         if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
@@ -294,11 +347,13 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
     }
     if (message.type === 'detections') {
       const o = this.clock.estimate?.offset;
+      const rtp = message.rtpTimestamp;
       this.events.emit('detections', {
         message,
         receivedAt,
         frameArrivedAt: o === undefined ? undefined : message.timestamp - o,
         returnMs: o === undefined || message.sentAt === undefined ? undefined : receivedAt + o - message.sentAt,
+        captureTime: rtp === undefined || this.pairingMode !== 'rtp-timestamp' ? undefined : this.frameClock?.captureTime(rtp),
       });
     } else if (message.type === 'pong') {
       this.clock.onPong(message, receivedAt);
@@ -334,6 +389,8 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.clock.stop();
+    this.untap?.();
+    this.untap = undefined;
     if (this.channel) {
       this.channel.onopen = this.channel.onmessage = this.channel.onclose = null;
       this.channel.close();

@@ -67,6 +67,17 @@ describe('encodeDetectionMessage / decodeDetectionMessage', () => {
     } satisfies DetectionMessage);
   });
 
+  it('carries the frame\'s RTP timestamp, validated as an unsigned 32-bit integer', () => {
+    const text = encodeDetectionMessage(result, { rtpTimestamp: 0xffffffff });
+    expect(decodeDetectionMessage(text).rtpTimestamp).toBe(0xffffffff);
+    expect(decodeDetectionMessage(encodeDetectionMessage(result)).rtpTimestamp).toBeUndefined();
+    const message = JSON.parse(text) as Record<string, unknown>;
+    for (const bad of [-1, 2 ** 32, 1.5, '12', null]) {
+      expect(codeOf(() => validateDetectionMessage({ ...message, rtpTimestamp: bad }))).toBe('malformed-message');
+    }
+    expect(codeOf(() => encodeDetectionMessage(result, { rtpTimestamp: 2 ** 32 }))).toBe('malformed-message');
+  });
+
   it('decodes the same message from a string, a Uint8Array, a Buffer and an ArrayBuffer', () => {
     const text = encodeDetectionMessage(result);
     const expected = decodeDetectionMessage(text);

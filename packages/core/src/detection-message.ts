@@ -62,6 +62,12 @@ export interface DetectionMessage extends WireEnvelope {
   truncated?: number;
   /** Sender's clock when the message was encoded (ms), for transport latency. */
   sentAt?: number;
+  /**
+   * RTP timestamp (90 kHz clock, unsigned 32-bit) of the received video frame the
+   * detections belong to, when the frame came over RTP. The sender of the video can
+   * map it back to its own frame (see the browser's `RtpFrameClock`).
+   */
+  rtpTimestamp?: number;
 }
 
 /**
@@ -126,6 +132,8 @@ export interface EncodeDetectionOptions extends WireLimits {
   includeTimings?: boolean;
   /** Sender's clock to put in `sentAt` (ms). Default: no `sentAt`. */
   sentAt?: number;
+  /** RTP timestamp of the frame to put in `rtpTimestamp` (integer 0..2^32-1). Default: none. */
+  rtpTimestamp?: number;
 }
 
 /** The input a transport hands to the decoder. */
@@ -199,6 +207,12 @@ function stringAt(value: unknown, path: string, maxLength: number): string {
   return value;
 }
 
+function rtpTimestampAt(value: unknown, path: string): number {
+  const n = countAt(value, path);
+  if (n > 0xffffffff) malformed(path, `must be an unsigned 32-bit integer, got ${n}`);
+  return n;
+}
+
 function boxAt(value: unknown, path: string): Box {
   if (!Array.isArray(value) || value.length !== 4) {
     malformed(path, `must be an array of 4 numbers [x1, y1, x2, y2], got ${describe(value)}`);
@@ -258,6 +272,7 @@ function validateDetections(object: JsonObject, limits: ResolvedLimits): Detecti
   if (object.timings !== undefined) message.timings = timingsAt(object.timings, 'timings');
   if (object.truncated !== undefined) message.truncated = countAt(object.truncated, 'truncated');
   if (object.sentAt !== undefined) message.sentAt = finiteAt(object.sentAt, 'sentAt');
+  if (object.rtpTimestamp !== undefined) message.rtpTimestamp = rtpTimestampAt(object.rtpTimestamp, 'rtpTimestamp');
   return message;
 }
 
@@ -521,6 +536,7 @@ export function encodeDetectionMessage(result: DetectionResult, options: EncodeD
     head.timings = timings;
   }
   if (options.sentAt !== undefined) head.sentAt = options.sentAt;
+  if (options.rtpTimestamp !== undefined) head.rtpTimestamp = options.rtpTimestamp;
   const detections: Detection[] = result.detections.map((d) => ({
     box: Array.isArray(d.box) ? (d.box.map((c) => round(c, 2)) as Box) : d.box,
     score: round(d.score, 4),

@@ -206,6 +206,8 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
   private readonly source = new PushFrameSource();
   private readonly pipeline: Pipeline;
   private readonly decodeMsBySeq = new Map<number, number>();
+  /** RTP timestamp of each frame in flight, by `seq`, so its result can name the frame to the client. */
+  private readonly rtpTimestampBySeq = new Map<number, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly unsubscribers: Array<() => void> = [];
   private state: PeerState = 'connecting';
@@ -464,6 +466,8 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     if (this.options.mapFrame) frame = this.options.mapFrame(frame);
     this.decodeMsBySeq.set(frame.seq, decoded.decodeMs);
     if (this.decodeMsBySeq.size > 64) this.decodeMsBySeq.delete(this.decodeMsBySeq.keys().next().value as number);
+    this.rtpTimestampBySeq.set(frame.seq, decoded.rtpTimestamp);
+    if (this.rtpTimestampBySeq.size > 64) this.rtpTimestampBySeq.delete(this.rtpTimestampBySeq.keys().next().value as number);
     this.source.push(frame);
   }
 
@@ -472,17 +476,19 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     const sentAt = this.now();
     const decode = this.decodeMsBySeq.get(result.seq);
     this.decodeMsBySeq.delete(result.seq);
+    const rtpTimestamp = this.rtpTimestampBySeq.get(result.seq);
+    this.rtpTimestampBySeq.delete(result.seq);
     // server: from the arrival of the frame's last packet (its timestamp) to sending.
     result.timings = { ...result.timings, ...(decode !== undefined ? { decode } : {}), server: sentAt - result.timestamp };
-    this.send(result, sentAt);
+    this.send(result, sentAt, rtpTimestamp);
     this.events.emit('result', result);
   }
 
-  private send(result: DetectionResult, sentAt: number): void {
+  private send(result: DetectionResult, sentAt: number, rtpTimestamp: number | undefined): void {
     const channel = this.channel;
     if (!channel || channel.readyState !== 'open') return;
     try {
-      channel.send(encodeDetectionMessage(result, { ...this.options.wireLimits, sentAt }));
+      channel.send(encodeDetectionMessage(result, { ...this.options.wireLimits, sentAt, ...(rtpTimestamp !== undefined ? { rtpTimestamp } : {}) }));
     } catch (cause) {
       this.emitError(isVidaiError(cause) ? cause : new VidaiError(ErrorCodes.MALFORMED_MESSAGE, `Could not send a result: ${String(cause)}`, { cause }));
     }
@@ -593,6 +599,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
       await this.pipeline.close();
       await this.pipelineDone;
       this.decodeMsBySeq.clear();
+      this.rtpTimestampBySeq.clear();
       this.events.emit('close', reason);
       this.events.clear();
     })();
