@@ -13,6 +13,7 @@
  * Bad input exits with status 2 and one line that says what is wrong.
  */
 import { realpathSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,10 +26,13 @@ import {
   samplerKinds,
   type DetectionResult,
   type FrameSource,
+  type Pipeline,
   type Sampler,
   type SamplerKind,
 } from '@vidai/core';
 import { createNodeDetector } from './create-detector.js';
+import { closeServer, listenOn } from './http-listen.js';
+import { PrometheusMetrics } from './prometheus-metrics.js';
 import { FfmpegSource } from './ffmpeg-source.js';
 import { probe } from './ffprobe.js';
 import { imageSource } from './image-source.js';
@@ -59,6 +63,8 @@ Options of detect:
   --provider <list>        execution providers in order, e.g. cuda,cpu (default: cuda where present, cpu)
   --threads <N>            onnxruntime intra-op threads
   --json                   one JSON object per processed frame on stdout
+  --metrics-port <N>       serve Prometheus metrics at http://<host>:<N>/metrics during the run (0: any free port)
+  --metrics-host <host>    address the metrics endpoint listens on (default: 127.0.0.1)
   --quiet                  no progress bar and no summary
 `;
 
@@ -81,6 +87,8 @@ interface DetectArgs {
   threads: number | undefined;
   json: boolean;
   quiet: boolean;
+  metricsPort: number | undefined;
+  metricsHost: string;
 }
 
 /** A mistake on the command line: reported in one line with exit status 2. */
@@ -109,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         provider: { type: 'string' },
         threads: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string', default: '127.0.0.1' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -189,6 +199,8 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
     threads: integerOption(values, 'threads'),
     json: values.json === true,
     quiet: values.quiet === true,
+    metricsPort: portOption(values, 'metrics-port'),
+    metricsHost: values['metrics-host'] as string,
   };
 }
 
@@ -208,6 +220,29 @@ function integerOption(values: Record<string, unknown>, name: string): number | 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a whole number >= 1, got "${String(raw)}"`);
   return value;
+}
+
+function portOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`--${name} must be a port number 0..65535, got "${String(raw)}"`);
+  return value;
+}
+
+/** Serves the run's Prometheus metrics until the returned function is called. */
+async function serveMetrics(pipeline: Pipeline, stream: string, host: string, port: number): Promise<() => Promise<void>> {
+  const metrics = new PrometheusMetrics({ processMetrics: true });
+  const stop = metrics.observe(pipeline, stream);
+  const server = createServer((req, res) => {
+    if (!metrics.handle(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
+  });
+  const { authority } = await listenOn(server, { host, port });
+  process.stderr.write(`vidai: metrics at http://${authority}/metrics\n`);
+  return async () => {
+    stop();
+    await closeServer(server);
+  };
 }
 
 function makeSampler(args: DetectArgs): Sampler | undefined {
@@ -281,6 +316,7 @@ async function detect(args: DetectArgs): Promise<void> {
     mode: live ? 'live' : 'all',
     signal: controller.signal,
   });
+  const stopMetrics = args.metricsPort === undefined ? undefined : await serveMetrics(pipeline, args.input, args.metricsHost, args.metricsPort);
   const progress = showProgress && !isImage ? createCountProgressBar('frames', totalFrames) : undefined;
   const results: DetectionResult[] = [];
   const startedAt = performance.now();
@@ -300,6 +336,7 @@ async function detect(args: DetectArgs): Promise<void> {
     process.off('SIGTERM', onSignal);
     await pipeline.close();
     await detector.close();
+    await stopMetrics?.();
   }
   if (!args.quiet && !isImage) {
     const summary = summarizeResults(results, pipeline.stats(), performance.now() - startedAt);

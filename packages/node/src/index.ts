@@ -56,3 +56,5 @@ export type {
   SignalingJoinRequest,
   SignalingAuthorizeHook,
 } from './signaling-server.js';
+export { PrometheusMetrics } from './prometheus-metrics.js';
+export type { PrometheusMetricsOptions } from './prometheus-metrics.js';

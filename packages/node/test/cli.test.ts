@@ -2,7 +2,7 @@
  * The `vidai` CLI as it ships (packages/node/dist/cli.js, built by `npm run build`,
  * which `npm test` runs first), on the real model, real ffmpeg and the shared data.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -148,6 +148,39 @@ describe('vidai detect on a video file', () => {
   });
 });
 
+describe('vidai detect --metrics-port', () => {
+  it('serves Prometheus metrics of the run while it lasts', async () => {
+    const child = spawn(process.execPath, [cli, 'detect', video, '--realtime', '--max-frames', '60', '--metrics-port', '0', '--json'], {
+      env: { ...process.env, VIDAI_MODEL_DIR: join(shared, 'models') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /metrics at (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', () => reject(new Error(`vidai exited before serving metrics: ${stderr}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    // Paced at the file's 12.5 fps, 60 frames take about 5 s: scrape until frames were detected.
+    let text = '';
+    await expect
+      .poll(async () => {
+        text = await (await fetch(url)).text();
+        return Number(/^vidai_frames_total\{[^}]*outcome="processed"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+      }, { timeout: 30_000, interval: 200 })
+      .toBeGreaterThan(0);
+    expect(text).toMatch(/^vidai_stage_duration_seconds_count\{[^}]*stage="inference"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^vidai_frames_total\{stream="[^"]*intel-car-detection\.mp4",outcome="received"\} [1-9]/m);
+    expect(await exited).toBe(0);
+    // The endpoint closes with the run.
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
 describe('vidai detect with bad input', () => {
   async function expectOneLineFailure(args: string[], pattern: RegExp, env?: Record<string, string>) {
     const { code, stdout, stderr } = await vidai(args, env);
@@ -201,5 +234,6 @@ describe('vidai detect with bad input', () => {
     await expectOneLineFailure(['detect', video, '--threshold', '7'], /--threshold/);
     await expectOneLineFailure(['detect', video, '--sampler', 'sometimes'], /--sampler must be one of/);
     await expectOneLineFailure(['detect', video, '--no-such-flag'], /no-such-flag/);
+    await expectOneLineFailure(['detect', video, '--metrics-port', '70000'], /--metrics-port must be a port number/);
   });
 });
