@@ -7,15 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
-import { InferenceServer, createNodeDetector, type InferencePeer, type NodeDetector } from '@vidai/node';
-import { bundleBrowser, type BrowserBundle } from './helpers/browser-bundle.js';
-import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
-import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import type { InferencePeer, InferenceServer, NodeDetector } from '@vidai/node';
+import type { ChromiumHandle } from './helpers/chromium.js';
+import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
+import type { StaticServer } from './helpers/static-server.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
 
 let y4m: Y4mFile;
 let node: NodeDetector;
-let bundle: BrowserBundle;
+let fixture: InferenceFixture;
 let page: StaticServer;
 let chromium: ChromiumHandle;
 let server: InferenceServer;
@@ -24,23 +24,12 @@ const token = 'churn-token';
 
 beforeAll(async () => {
   y4m = await makeY4m('../shared/videos/degirum-Traffic.mp4', { width: 320, height: 180, fps: 15, duration: 2 });
-  node = await createNodeDetector({ model: 'yolox-nano', cacheDir: '../shared/models', download: false });
-  bundle = await bundleBrowser();
-  page = await startStaticServer({
-    dirs: { '/': bundle.dir },
-    routes: { '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="/vidai.js"></script>' },
-  });
-  server = new InferenceServer({ detector: node.detector, auth: token, allowedOrigins: [page.url], mediaTimeoutMs: 2000, rateLimit: false });
-  serverUrl = (await server.listen()).url;
-  chromium = await launchChromium({ y4m: y4m.path });
+  fixture = await startInferenceFixture({ y4m: y4m.path, token, server: { mediaTimeoutMs: 2000, rateLimit: false } });
+  ({ node, page, chromium, server, serverUrl } = fixture);
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await page?.close();
-  await bundle?.remove();
-  await node?.detector.close();
+  await fixture?.close();
   await y4m?.remove();
 });
 

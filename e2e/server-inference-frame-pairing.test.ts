@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '@vidai/core';
-import { InferenceServer, createNodeDetector, type NodeDetector } from '@vidai/node';
-import { bundleBrowser, type BrowserBundle } from './helpers/browser-bundle.js';
-import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
-import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import type { ChromiumHandle } from './helpers/chromium.js';
+import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
+import type { StaticServer } from './helpers/static-server.js';
 
 const WIDTH = 640;
 const HEIGHT = 480;
@@ -27,11 +26,9 @@ const BLOCK_H = 24;
 const token = 'e2e-token';
 
 let dir: string;
-let node: NodeDetector;
-let bundle: BrowserBundle;
+let fixture: InferenceFixture;
 let page: StaticServer;
 let chromium: ChromiumHandle;
-let server: InferenceServer;
 let serverUrl: string;
 
 /** A y4m (I420) where frame i shows i as 16 blocks across the top (white = 1) over a gray gradient. */
@@ -78,28 +75,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vidai-pairing-'));
   const y4m = join(dir, 'counter.y4m');
   await writeCounterY4m(y4m);
-  node = await createNodeDetector({ model: 'yolox-nano', cacheDir: '../shared/models', download: false });
-  bundle = await bundleBrowser();
-  page = await startStaticServer({
-    dirs: { '/': bundle.dir },
-    routes: { '/index.html': '<!doctype html><meta charset="utf-8"><body><script type="module" src="/vidai.js"></script></body>' },
-  });
-  server = new InferenceServer({
-    detector: node.detector,
-    auth: token,
-    allowedOrigins: [page.url],
-    mapFrame: (frame) => ({ ...frame, seq: readCounter(frame) }),
-  });
-  serverUrl = (await server.listen()).url;
-  chromium = await launchChromium({ y4m });
+  fixture = await startInferenceFixture({ y4m, token, server: { mapFrame: (frame) => ({ ...frame, seq: readCounter(frame) }) } });
+  ({ page, chromium, serverUrl } = fixture);
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await page?.close();
-  await bundle?.remove();
-  await node?.detector.close();
+  await fixture?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

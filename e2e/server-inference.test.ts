@@ -9,22 +9,21 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxIou, type DetectionMessage, type DetectionResult } from '@vidai/core';
-import { InferenceServer, createNodeDetector, type NodeDetector, type PeerStats } from '@vidai/node';
-import { bundleBrowser, type BrowserBundle } from './helpers/browser-bundle.js';
-import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
-import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import { InferenceServer, type NodeDetector, type PeerStats } from '@vidai/node';
+import type { ChromiumHandle } from './helpers/chromium.js';
+import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
+import type { StaticServer } from './helpers/static-server.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
 
 const run = promisify(execFile);
 const VIDEO = '../shared/videos/degirum-Traffic.mp4';
-const MODELS = '../shared/models';
 const WIDTH = 640;
 const HEIGHT = 360;
 
 let y4m: Y4mFile;
 let node: NodeDetector;
 let reference: DetectionResult[];
-let bundle: BrowserBundle;
+let fixture: InferenceFixture;
 let page: StaticServer;
 let chromium: ChromiumHandle;
 let server: InferenceServer;
@@ -60,24 +59,13 @@ function agreement(message: DetectionMessage, ref: DetectionResult): number {
 
 beforeAll(async () => {
   y4m = await makeY4m(VIDEO, { width: WIDTH, height: HEIGHT, fps: 15, duration: 3 });
-  node = await createNodeDetector({ model: 'yolox-nano', cacheDir: MODELS, download: false });
+  fixture = await startInferenceFixture({ y4m: y4m.path, token });
+  ({ node, page, chromium, server, serverUrl } = fixture);
   reference = await detectAllFrames(y4m.path);
-  bundle = await bundleBrowser();
-  page = await startStaticServer({
-    dirs: { '/': bundle.dir },
-    routes: { '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="/vidai.js"></script>' },
-  });
-  server = new InferenceServer({ detector: node.detector, auth: token, allowedOrigins: [page.url] });
-  serverUrl = (await server.listen()).url;
-  chromium = await launchChromium({ y4m: y4m.path });
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await page?.close();
-  await bundle?.remove();
-  await node?.detector.close();
+  await fixture?.close();
   await y4m?.remove();
 });
 
