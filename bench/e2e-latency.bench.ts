@@ -28,6 +28,7 @@ import { InferenceServer, WorkerDetector, createNodeDetector } from '@vidai/node
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
 import { startStaticServer } from '../e2e/helpers/static-server.js';
+import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, readFrameCounter } from '../e2e/helpers/frame-counter.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,23 +50,9 @@ const WIDTH = Number(values.width);
 const HEIGHT = Number(values.height);
 const CODEC = values.codec as 'vp8' | 'h264';
 const WORKERS = Number(values.workers);
-const BITS = 16;
-const BLOCK_H = 24;
+const BITS = COUNTER_BITS;
+const BLOCK_H = COUNTER_BLOCK_HEIGHT;
 
-/** Reads the counter the page drew: 16 blocks across the top rows, white = 1. */
-function readCounter(frame: Frame): number {
-  const bpp = frame.format === 'rgba' ? 4 : 3;
-  const blockW = frame.width / BITS;
-  const y0 = Math.round((BLOCK_H / 2 / HEIGHT) * frame.height) - 2;
-  let value = 0;
-  for (let b = 0; b < BITS; b++) {
-    const x0 = Math.round(blockW * (b + 0.5)) - 2;
-    let sum = 0;
-    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) sum += frame.data[(y * frame.width + x) * bpp + 1]!;
-    if (sum / 16 > 128) value |= 1 << b;
-  }
-  return value;
-}
 
 const percentile = (values: number[], q: number): number => {
   if (values.length === 0) return NaN;
@@ -98,7 +85,7 @@ const server = new InferenceServer({
   allowedOrigins: [page.url],
   maxPeers: PEERS + 1,
   rateLimit: false,
-  mapFrame: (frame) => ({ ...frame, seq: readCounter(frame) }),
+  mapFrame: (frame) => ({ ...frame, seq: readFrameCounter(frame, HEIGHT) }),
 });
 const { url: serverUrl } = await server.listen();
 // Warm the session up so the first results do not carry the first-run cost.

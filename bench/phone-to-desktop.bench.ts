@@ -21,6 +21,7 @@ import { SignalingServer } from '@vidai/node';
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
 import { serveDetectorApp } from '../e2e/helpers/detector-app.js';
+import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT } from '../e2e/helpers/frame-counter.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,8 +37,8 @@ const FPS = Number(values.fps);
 const WIDTH = Number(values.width);
 const HEIGHT = Number(values.height);
 const LOADS = Number(values.loads);
-const BITS = 16;
-const BLOCK_H = 24;
+const BITS = COUNTER_BITS;
+const BLOCK_H = COUNTER_BLOCK_HEIGHT;
 const ROOM = 'bench-room';
 
 type Vidai = typeof import('@vidai/browser');

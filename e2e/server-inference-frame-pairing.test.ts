@@ -12,17 +12,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame } from '@vidai/core';
 import type { ChromiumHandle } from './helpers/chromium.js';
 import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
 import type { StaticServer } from './helpers/static-server.js';
+import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, readFrameCounter } from './helpers/frame-counter.js';
 
 const WIDTH = 640;
 const HEIGHT = 480;
 const FPS = 15;
 const FRAMES = 300; // 20 s before the fake camera loops (the counter then repeats)
-const BITS = 16;
-const BLOCK_H = 24;
+const BITS = COUNTER_BITS;
+const BLOCK_H = COUNTER_BLOCK_HEIGHT;
 const token = 'e2e-token';
 
 let dir: string;
@@ -51,20 +51,6 @@ async function writeCounterY4m(path: string): Promise<void> {
   await writeFile(path, Buffer.concat(parts));
 }
 
-/** Reads the counter from a decoded BGR/RGB frame (the server side). */
-function readCounter(frame: Frame): number {
-  const bpp = frame.format === 'rgba' ? 4 : 3;
-  const blockW = frame.width / BITS;
-  const y0 = Math.round((BLOCK_H / 2 / HEIGHT) * frame.height) - 2;
-  let value = 0;
-  for (let b = 0; b < BITS; b++) {
-    const x0 = Math.round(blockW * (b + 0.5)) - 2;
-    let sum = 0;
-    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) sum += frame.data[(y * frame.width + x) * bpp + 1]!;
-    if (sum / 16 > 128) value |= 1 << b;
-  }
-  return value;
-}
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -75,7 +61,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vidai-pairing-'));
   const y4m = join(dir, 'counter.y4m');
   await writeCounterY4m(y4m);
-  fixture = await startInferenceFixture({ y4m, token, server: { mapFrame: (frame) => ({ ...frame, seq: readCounter(frame) }) } });
+  fixture = await startInferenceFixture({ y4m, token, server: { mapFrame: (frame) => ({ ...frame, seq: readFrameCounter(frame, HEIGHT) }) } });
   ({ page, chromium, serverUrl } = fixture);
 }, 120_000);
 
