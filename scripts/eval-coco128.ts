@@ -2,7 +2,7 @@
  * COCO mAP of a vidai Node detector on coco128 (128 COCO train2017 images with their
  * official annotations), scored with vidai's pycocotools-faithful `evaluateCoco`.
  *
- *   npx tsx scripts/eval-coco128.ts [--model yolox-nano] [--threads 2] [--json out.json]
+ *   npx tsx scripts/eval-coco128.ts [--model yolox-nano] [--threads 2] [--padding auto|full|minimal] [--json out.json]
  *
  * Detection settings follow YOLOX's own COCO evaluation (`tools/eval.py --conf 0.001`,
  * NMS IoU 0.65, class-aware, one class per box) with no cap below what COCOeval keeps:
@@ -37,6 +37,8 @@ export interface Coco128EvalOptions {
   iouThreshold?: number;
   /** At most this many boxes per image. Default 1000. */
   maxDetections?: number;
+  /** Letterbox padding (see `YoloDetectorOptions.padding`). Default: the detector's (`'auto'`). */
+  padding?: 'auto' | 'full' | 'minimal';
 }
 
 /** What {@link evaluateCoco128} measured. */
@@ -47,6 +49,8 @@ export interface Coco128EvalReport extends CocoEvalResult {
   detections: CocoDetection[];
   /** Execution provider used. */
   executionProvider: string;
+  /** Padding in effect. */
+  padding: 'full' | 'minimal';
 }
 
 /** Runs the detector on every coco128 image and evaluates the detections COCO-style. */
@@ -63,6 +67,7 @@ export async function evaluateCoco128(options: Coco128EvalOptions = {}): Promise
     iouThreshold: options.iouThreshold ?? 0.65,
     maxDetections: options.maxDetections ?? 1000,
     topK: 100_000,
+    ...(options.padding !== undefined ? { padding: options.padding } : {}),
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
   });
   try {
@@ -94,7 +99,7 @@ export async function evaluateCoco128(options: Coco128EvalOptions = {}): Promise
         detections.push({ image_id: imageId, category_id: categoryOf[d.classId]!, bbox: [x1, y1, x2 - x1, y2 - y1], score: d.score });
       }
     }
-    return { ...evaluateCoco(gt, detections), images: files.length, detections, executionProvider };
+    return { ...evaluateCoco(gt, detections), images: files.length, detections, executionProvider, padding: detector.padding };
   } finally {
     await detector.close();
   }
@@ -106,16 +111,19 @@ async function main(): Promise<void> {
       model: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'string' },
+      padding: { type: 'string' },
     },
   });
   const started = performance.now();
   const report = await evaluateCoco128({
     ...(values.model ? { model: values.model } : {}),
     ...(values.threads ? { intraOpNumThreads: Number(values.threads) } : {}),
+    ...(values.padding ? { padding: values.padding as Coco128EvalOptions['padding'] } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${report.images} images, ${report.detections.length} detections, ${report.executionProvider}, ${seconds.toFixed(1)} s`);
+  console.log(`${report.images} images, ${report.detections.length} detections, ${report.executionProvider}, padding ${report.padding}, ${seconds.toFixed(1)} s`);
   console.log(formatCocoStats(report.stats));
+  console.log(`AP ${report.stats.ap.toFixed(4)} AP50 ${report.stats.ap50.toFixed(4)}`);
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify(report.detections)}\n`);
     console.log(`detections written to ${values.json}`);

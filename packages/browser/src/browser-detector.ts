@@ -259,8 +259,14 @@ export class BrowserDetector implements Detector {
   readonly backend: BackendReport;
   /** Output family being decoded (`'yolox'`, `'yolov8'`, ...). */
   readonly family: string;
-  /** Model input size in pixels. */
+  /** Model input size in pixels (with minimal padding, the bound of the resize). */
   readonly inputSize: { readonly width: number; readonly height: number };
+  /**
+   * The padding in effect: `'minimal'` (catalog models by default) pads frames only to
+   * multiples of 32, so a 16:9 camera runs the model at 416x256; see core's
+   * `YoloDetectorOptions.padding`.
+   */
+  readonly padding: 'full' | 'minimal';
   /** Class names by class id. */
   readonly labels: readonly string[];
 
@@ -280,6 +286,7 @@ export class BrowserDetector implements Detector {
     this.backend = info.backend;
     this.family = info.family;
     this.inputSize = Object.freeze({ ...info.inputSize });
+    this.padding = info.padding;
     this.labels = info.labels;
   }
 

@@ -4,6 +4,8 @@ import {
   YoloDetector,
   getCatalogModel,
   letterboxTransform,
+  wantsDynamicInputSize,
+  withDynamicInputSize,
   type Box,
   type DetectionResult,
   type Frame,
@@ -59,6 +61,8 @@ export interface EngineInfo {
   family: string;
   /** Model input size in pixels. */
   inputSize: { width: number; height: number };
+  /** Padding in effect. */
+  padding: 'full' | 'minimal';
   /** Class names. */
   labels: readonly string[];
 }
@@ -170,6 +174,16 @@ export class InferenceEngine {
   static async create(modelBytes: Uint8Array, init: EngineInit, onProgress?: (p: EngineProgress) => void): Promise<InferenceEngine> {
     const attempts: ProviderAttempt[] = [];
     let wasm: WasmReport | undefined;
+    // Minimal padding (catalog models by default) needs the input's height and width dynamic.
+    const catalogEntry = init.catalogId ? getCatalogModel(init.catalogId) : undefined;
+    let modelOptions = init.model;
+    if (wantsDynamicInputSize(init.model.padding, catalogEntry)) {
+      const dynamic = withDynamicInputSize(modelBytes);
+      modelBytes = dynamic.model;
+      // A model file keeps the size it was exported for as the bound of the resize.
+      const inputSize = init.model.inputSize ?? dynamic.report.inputSize;
+      if (inputSize) modelOptions = { ...modelOptions, inputSize };
+    }
     for (const provider of init.providers) {
       const t0 = now();
       const unavailable = await unavailableReason(provider);
@@ -205,12 +219,10 @@ export class InferenceEngine {
       }
       attempts.push({ provider, status: 'used', ms: now() - t0 });
       const createTensor = (data: Float32Array, dims: readonly number[]) => new ort.Tensor('float32', data, dims);
-      const options: YoloDetectorOptions = { ...init.model, session, ownsSession: true, createTensor };
+      const options: YoloDetectorOptions = { ...modelOptions, session, ownsSession: true, createTensor };
       let detector: YoloDetector;
       try {
-        detector = init.catalogId
-          ? await YoloDetector.fromCatalog(getCatalogModel(init.catalogId), options)
-          : await YoloDetector.create(options);
+        detector = catalogEntry ? await YoloDetector.fromCatalog(catalogEntry, options) : await YoloDetector.create(options);
       } catch (err) {
         await session.release().catch(() => {});
         throw err;
@@ -227,6 +239,7 @@ export class InferenceEngine {
         backend,
         family: detector.family,
         inputSize: { ...detector.inputSize },
+        padding: detector.padding,
         labels: detector.labels,
       };
       return new InferenceEngine(detector, init.resize, info);

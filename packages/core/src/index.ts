@@ -35,7 +35,9 @@ export type { ModelFamily, ModelFamilyHints, ModelFamilyMatch, PreprocessOptions
 export { COCO_LABELS } from './coco-labels.js';
 export { modelCatalog, getCatalogModel } from './model-catalog.js';
 export type { CatalogModel } from './model-catalog.js';
-export { YoloDetector, DEFAULT_INPUT_SIZE } from './yolo-detector.js';
+export { withDynamicInputSize } from './onnx-dynamic-input.js';
+export type { DynamicInputReport } from './onnx-dynamic-input.js';
+export { YoloDetector, DEFAULT_INPUT_SIZE, DEFAULT_PAD_MULTIPLE, wantsDynamicInputSize } from './yolo-detector.js';
 export type { YoloDetectorOptions, YoloCatalogDetectorOptions, InputTensorFactory } from './yolo-detector.js';
 export { LatencyTracker } from './latency-tracker.js';
 export type { LatencyTrackerOptions, LatencyStats, StageLatency } from './latency-tracker.js';

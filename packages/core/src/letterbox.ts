@@ -34,6 +34,16 @@ export interface LetterboxOptions {
    * at most one pixel, only when `w * scale` is not an integer. Default `'round'`.
    */
   rounding?: 'round' | 'floor';
+  /**
+   * Minimal padding: when set, the tensor is not the whole `size` but the resized frame
+   * padded up to the next multiple of this many pixels on each side (Ultralytics'
+   * "auto" letterbox). With `size` 416 and 32, a 1280x720 frame gives a 416x256 tensor
+   * instead of 416x416, and the model does about 40% less work. `size` still bounds the
+   * resize. Needs a model whose input height and width are dynamic (see
+   * {@link withDynamicInputSize}) and whose graph takes any multiple of its largest
+   * stride (32 for YOLO heads). Default: none (pad to `size`).
+   */
+  padMultiple?: number;
 }
 
 /** The geometry of one letterbox: how source pixels map to model pixels. */
@@ -44,9 +54,9 @@ export interface LetterboxTransform {
   padX: number;
   /** Padding in model pixels on the top. */
   padY: number;
-  /** Source frame width in pixels. */
+  /** Source frame width in pixels (its `displayWidth` when the frame has one). */
   srcWidth: number;
-  /** Source frame height in pixels. */
+  /** Source frame height in pixels (its `displayHeight` when the frame has one). */
   srcHeight: number;
   /** Model input width in pixels. */
   dstWidth: number;
@@ -89,6 +99,7 @@ interface Resolved {
   std: readonly number[];
   allowUpscale: boolean;
   floor: boolean;
+  padMultiple: number | undefined;
 }
 
 const ZERO3 = [0, 0, 0] as const;
@@ -152,11 +163,12 @@ function resolveOptions(options: LetterboxOptions): Resolved {
     std: triple('std', options.std, ONE3, true),
     allowUpscale: options.allowUpscale ?? true,
     floor: rounding === 'floor',
+    padMultiple: options.padMultiple === undefined ? undefined : positiveInt('padMultiple', options.padMultiple),
   };
 }
 
 function transformOf(srcWidth: number, srcHeight: number, o: Resolved): Required<LetterboxTransform> {
-  const { dstWidth, dstHeight } = o;
+  let { dstWidth, dstHeight } = o;
   let scale = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
   if (!o.allowUpscale && scale > 1) scale = 1;
   // The epsilon keeps floor(416 / w * w) at 416 when the division is not exact.
@@ -166,6 +178,11 @@ function transformOf(srcWidth: number, srcHeight: number, o: Resolved): Required
   };
   const contentWidth = fit(srcWidth, dstWidth);
   const contentHeight = fit(srcHeight, dstHeight);
+  const m = o.padMultiple;
+  if (m !== undefined) {
+    dstWidth = Math.ceil(contentWidth / m) * m;
+    dstHeight = Math.ceil(contentHeight / m) * m;
+  }
   return {
     scale,
     padX: o.center ? (dstWidth - contentWidth) >> 1 : 0,
@@ -252,6 +269,44 @@ function packedPlanes(t: Target, swap: boolean): PackedPlanes {
   return swap
     ? { P0: t.blue, P1: t.green, P2: t.red, k0: t.kB, b0: t.bB, k1: t.kG, b1: t.bG, k2: t.kR, b2: t.bR }
     : { P0: t.red, P1: t.green, P2: t.blue, k0: t.kR, b0: t.bR, k1: t.kG, b1: t.bG, k2: t.kB, b2: t.bB };
+}
+
+/**
+ * Packed pixels already at the content size (a frame the decoder scaled, e.g.
+ * `FfmpegSource` with `fitWithin`): each byte normalized straight into its plane. Gives
+ * exactly the values of the bilinear kernels, whose taps all have weight 0 at scale 1.
+ */
+function copyPacked(
+  src: Uint8Array | Uint8ClampedArray,
+  bpp: number,
+  { P0, P1, P2, k0, b0, k1, b1, k2, b2 }: PackedPlanes,
+  t: Target,
+): void {
+  const { stride, padX, padY, width, height } = t;
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    const row = (padY + y) * stride + padX;
+    for (let o = row; o < row + width; o++, i += bpp) {
+      P0[o] = src[i]! * k0 + b0;
+      P1[o] = src[i + 1]! * k1 + b1;
+      P2[o] = src[i + 2]! * k2 + b2;
+    }
+  }
+}
+
+/** Gray pixels already at the content size; see {@link copyPacked}. */
+function copyGray(src: Uint8Array | Uint8ClampedArray, t: Target): void {
+  const { red, green, blue, kR, bR, kG, bG, kB, bB, stride, padX, padY, width, height } = t;
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    const row = (padY + y) * stride + padX;
+    for (let o = row; o < row + width; o++, i++) {
+      const v = src[i]!;
+      red[o] = v * kR + bR;
+      green[o] = v * kG + bG;
+      blue[o] = v * kB + bB;
+    }
+  }
 }
 
 /**
@@ -438,11 +493,32 @@ function resizeYuv(
 }
 
 /**
+ * The transform of a frame that shows a `displayWidth` x `displayHeight` picture scaled
+ * down, in display pixels: {@link modelToSourceBox} then maps boxes straight to the picture.
+ */
+function inDisplayPixels(t: Required<LetterboxTransform>, displayWidth: number, displayHeight: number, o: Resolved): Required<LetterboxTransform> {
+  const scale = Math.min(o.dstWidth / displayWidth, o.dstHeight / displayHeight);
+  return {
+    ...t,
+    scale: !o.allowUpscale && scale > 1 ? 1 : scale,
+    srcWidth: displayWidth,
+    srcHeight: displayHeight,
+    scaleX: t.contentWidth / displayWidth,
+    scaleY: t.contentHeight / displayHeight,
+  };
+}
+
+/**
  * Fits a frame into a model's input tensor, keeping its aspect ratio: resizes it
  * bilinearly (as OpenCV's `INTER_LINEAR`), pads the rest with `padValue`, reorders
  * channels and normalizes, all in one pass, writing planar NCHW floats. Any
  * {@link PixelFormat} is accepted: gray is replicated to three channels, `i420`/`nv12`
- * are converted with BT.601 limited range (see {@link i420ToRgb}).
+ * are converted with BT.601 limited range (see {@link i420ToRgb}). A packed or gray
+ * frame already at the resized size (scaled by its decoder) is only converted and padded.
+ *
+ * For a frame with `displayWidth`/`displayHeight`, the returned `transform` is in display
+ * pixels (`srcWidth`/`srcHeight` are the display size), so boxes map back to the picture
+ * the frame shows.
  *
  * Interpolation tables are cached per geometry, so with `out` given a call on frames
  * of an already seen size allocates only a few small objects, never per pixel.
@@ -465,7 +541,9 @@ function resizeYuv(
 export function letterbox(frame: Frame, options: LetterboxOptions, out?: Float32Array): LetterboxResult {
   validateFrame(frame);
   const o = resolveOptions(options);
-  const transform = transformOf(frame.width, frame.height, o);
+  const geometry = transformOf(frame.width, frame.height, o);
+  const transform =
+    frame.displayWidth === undefined ? geometry : inDisplayPixels(geometry, frame.displayWidth, frame.displayHeight!, o);
   const { dstWidth, dstHeight, contentWidth, contentHeight } = transform;
   const plane = dstWidth * dstHeight;
   const length = 3 * plane;
@@ -500,17 +578,26 @@ export function letterbox(frame: Frame, options: LetterboxOptions, out?: Float32
   fillPadding(target, [pad * k[0]! + b[0]!, pad * k[1]! + b[1]!, pad * k[2]! + b[2]!]);
 
   const { data, width, height, format } = frame;
+  const resized = width !== contentWidth || height !== contentHeight;
   switch (format) {
     case 'rgb':
     case 'rgba':
     case 'bgr': {
       const bpp = format === 'rgba' ? 4 : 3;
+      if (!resized) {
+        copyPacked(data, bpp, packedPlanes(target, format === 'bgr'), target);
+        break;
+      }
       const xs = linearAxis(width, contentWidth, bpp);
       const ys = linearAxis(height, contentHeight, width * bpp);
       resizePacked(data, xs, ys, format === 'bgr', target);
       break;
     }
     case 'gray':
+      if (!resized) {
+        copyGray(data, target);
+        break;
+      }
       resizeGray(data, linearAxis(width, contentWidth), linearAxis(height, contentHeight, width), target);
       break;
     case 'i420':

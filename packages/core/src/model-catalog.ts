@@ -36,6 +36,13 @@ export interface CatalogModel {
   readonly outputDims: readonly number[];
   /** License of the weights. */
   readonly license: string;
+  /**
+   * When set, the graph computes its shapes from the input, so once its declared input
+   * size is made dynamic ({@link withDynamicInputSize}) it runs on any height and width
+   * that are multiples of this. vidai's detector factories then use minimal padding by
+   * default (a 16:9 frame at 416x256 instead of 416x416). `undefined`: fixed size only.
+   */
+  readonly padMultiple: number | undefined;
 }
 
 const YOLOX_RELEASE = 'https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0';
@@ -65,6 +72,8 @@ function yolox(
     outputName: 'output',
     outputDims: Object.freeze([1, anchors, 85]),
     license: 'Apache-2.0',
+    // The exports compute their reshapes from the input's shape (Shape -> Slice -> Concat -> Reshape).
+    padMultiple: 32,
   });
 }
 

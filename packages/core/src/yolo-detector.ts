@@ -19,7 +19,10 @@ import { DEFAULT_IOU_THRESHOLD, DEFAULT_MAX_DETECTIONS, DEFAULT_NMS_TOP_K, nonMa
 import { formatDims } from './output-shape.js';
 import { decodeYolov5 } from './yolov5-decoder.js';
 import { decodeYolov8 } from './yolov8-decoder.js';
-import { decodeYolox, isRawYoloxOutput } from './yolox-decoder.js';
+import { anchorPointCount, decodeYolox, isRawYoloxOutput } from './yolox-decoder.js';
+
+/** Tensor sides are multiples of this with minimal padding, unless `padMultiple` says otherwise. */
+export const DEFAULT_PAD_MULTIPLE = 32;
 
 /** Input size used when neither the option nor the model's input metadata gives one (640 pixels). */
 export const DEFAULT_INPUT_SIZE = 640;
@@ -66,6 +69,22 @@ export interface YoloDetectorOptions {
   topK?: number;
   /** Overrides of the family's preprocessing ({@link familyPreprocess}). Default: none. */
   preprocess?: Partial<PreprocessOptions>;
+  /**
+   * How much of the model input is padding:
+   * - `'full'`: every frame is letterboxed into the whole `inputSize`.
+   * - `'minimal'`: the frame is padded only up to the next multiple of `padMultiple`
+   *   (letterbox's `padMultiple`), so a 16:9 frame runs at 416x256 instead of 416x416,
+   *   about 40% less work for the model. Needs a session whose input height and width
+   *   are dynamic ({@link withDynamicInputSize}); `create` checks the graph with one
+   *   probe run on a rectangular input.
+   * - `'auto'`: `'minimal'` when the session's input height and width are dynamic and
+   *   the probe run succeeds, else `'full'`.
+   *
+   * The mode in effect is {@link YoloDetector.padding}. Default `'auto'`.
+   */
+  padding?: 'auto' | 'full' | 'minimal';
+  /** With minimal padding, tensor sides are multiples of this. Default 32 (the largest stride of YOLO heads). */
+  padMultiple?: number;
   /** When true, `close()` releases the session. Default false (the caller releases it). */
   ownsSession?: boolean;
   /** Name of the image input. Default: the session's first input. */
@@ -123,8 +142,17 @@ export class YoloDetector implements Detector {
   readonly inputName: string;
   /** Name of the detection output. */
   readonly outputName: string;
-  /** Preprocessing in effect (the family's defaults with the overrides applied). */
+  /**
+   * Preprocessing in effect (the family's defaults with the overrides applied; with
+   * minimal padding, `padMultiple` is set).
+   */
   readonly preprocess: Readonly<PreprocessOptions>;
+  /**
+   * The padding in effect (see {@link YoloDetectorOptions.padding}): with `'minimal'`,
+   * `inputSize` bounds the resize and the tensor is only as large as the resized frame
+   * rounded up to `preprocess.padMultiple`.
+   */
+  readonly padding: 'full' | 'minimal';
 
   private readonly session: InferenceSession;
   private readonly ownsSession: boolean;
@@ -149,6 +177,7 @@ export class YoloDetector implements Detector {
     size: ResolvedSize,
     family: ModelFamily,
     labels: readonly string[],
+    padMultiple: number | undefined,
   ) {
     this.session = options.session;
     this.ownsSession = options.ownsSession ?? false;
@@ -157,7 +186,9 @@ export class YoloDetector implements Detector {
     this.labels = labels;
     this.inputName = names.inputName;
     this.outputName = names.outputName;
-    this.preprocess = Object.freeze({ ...familyPreprocess(family), ...options.preprocess });
+    const { padMultiple: _ignored, ...preprocess } = { ...familyPreprocess(family), ...options.preprocess };
+    this.preprocess = Object.freeze(padMultiple === undefined ? preprocess : { ...preprocess, padMultiple });
+    this.padding = padMultiple === undefined ? 'full' : 'minimal';
     this.scoreThreshold = checkUnit('scoreThreshold', options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD);
     this.iouThreshold = checkUnit('iouThreshold', options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
     this.agnosticNms = options.agnosticNms ?? false;
@@ -167,7 +198,8 @@ export class YoloDetector implements Detector {
     this.now = options.now ?? defaultNow;
     this.createTensor = options.createTensor ?? defaultCreateTensor;
     this.decoded = family === 'yolox' ? options.decoded : undefined;
-    this.input = new Float32Array(3 * size.width * size.height);
+    const m = padMultiple ?? 1;
+    this.input = new Float32Array(3 * Math.ceil(size.width / m) * m * Math.ceil(size.height / m) * m);
   }
 
   /**
@@ -205,7 +237,23 @@ export class YoloDetector implements Detector {
         );
       }
     }
-    const size = resolveInputSize(options.inputSize, metadataShape(session, 'inputMetadata', inputName));
+    const inputShape = metadataShape(session, 'inputMetadata', inputName);
+    const size = resolveInputSize(options.inputSize, inputShape);
+    const padding = options.padding ?? 'auto';
+    if (padding !== 'auto' && padding !== 'full' && padding !== 'minimal') {
+      throw new TypeError(`options.padding must be 'auto', 'full' or 'minimal', got '${String(padding)}'`);
+    }
+    const padMultiple = options.padMultiple ?? DEFAULT_PAD_MULTIPLE;
+    if (!(Number.isInteger(padMultiple) && padMultiple > 0)) throw new TypeError(`options.padMultiple must be a positive integer, got ${padMultiple}`);
+    const fixedSize = inputShape !== undefined && typeof inputShape[2] === 'number' && typeof inputShape[3] === 'number';
+    if (padding === 'minimal' && fixedSize) {
+      throw new VidaiError(
+        ErrorCodes.MODEL_SHAPE_MISMATCH,
+        `padding 'minimal' needs a model whose input height and width are dynamic, but '${inputName}' is fixed at ` +
+          `${formatDims(inputShape)}. Create the session from withDynamicInputSize(modelBytes).model, or use padding 'full'.`,
+        { details: { shape: [...inputShape] } },
+      );
+    }
 
     let family = options.family;
     let numClasses: number | undefined;
@@ -225,7 +273,11 @@ export class YoloDetector implements Detector {
       numClasses = dims === undefined ? undefined : classesInShape(family, dims);
     }
     const labels = options.labels ?? (numClasses === COCO_LABELS.length ? COCO_LABELS : []);
-    return new YoloDetector(options, { inputName, outputName }, size, family, labels);
+    const minimal =
+      padding !== 'full' &&
+      !fixedSize &&
+      (await takesRectangularInput(session, inputName, outputName, family, size, padMultiple, options.createTensor ?? defaultCreateTensor, padding === 'minimal'));
+    return new YoloDetector(options, { inputName, outputName }, size, family, labels, minimal ? padMultiple : undefined);
   }
 
   /**
@@ -246,6 +298,7 @@ export class YoloDetector implements Detector {
       decoded: entry.decoded,
       inputSize: entry.inputSize,
       labels: options.labels ?? entry.labels,
+      padMultiple: options.padMultiple ?? entry.padMultiple,
       preprocess: { ...entry.preprocess, ...options.preprocess },
       inputName: options.inputName ?? (session.inputNames.includes(entry.inputName) ? entry.inputName : undefined),
       outputName: options.outputName ?? (session.outputNames.includes(entry.outputName) ? entry.outputName : undefined),
@@ -285,11 +338,7 @@ export class YoloDetector implements Detector {
     const iouThreshold = options.iouThreshold === undefined ? this.iouThreshold : checkUnit('iouThreshold', options.iouThreshold);
 
     const t0 = this.now();
-    const { tensor: data, dims: inputDims, transform } = letterbox(
-      frame,
-      { ...this.preprocess, size: { width: this.inputSize.width, height: this.inputSize.height } },
-      this.input,
-    );
+    const { tensor: data, dims: inputDims, transform } = letterbox(frame, { ...this.preprocess, size: this.inputSize }, this.input);
     const t1 = this.now();
 
     let results: InferenceSession.ReturnType;
@@ -318,8 +367,8 @@ export class YoloDetector implements Detector {
       return {
         seq: frame.seq,
         timestamp: frame.timestamp,
-        width: frame.width,
-        height: frame.height,
+        width: frame.displayWidth ?? frame.width,
+        height: frame.displayHeight ?? frame.height,
         detections,
         timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 },
       };
@@ -343,7 +392,7 @@ export class YoloDetector implements Detector {
         decodeYolox(
           values,
           dims,
-          { ...decodeOptions, inputWidth: this.inputSize.width, inputHeight: this.inputSize.height, decoded: this.decoded },
+          { ...decodeOptions, inputWidth: transform.dstWidth, inputHeight: transform.dstHeight, decoded: this.decoded },
           candidates,
         );
         break;
@@ -380,6 +429,19 @@ export class YoloDetector implements Detector {
     }
     return detections;
   }
+}
+
+/**
+ * Whether a detector factory should load the model with a dynamic input size
+ * ({@link withDynamicInputSize}) for the `padding` asked for: always for `'minimal'`,
+ * never for `'full'`, and for `'auto'` (the default) when the catalog entry says the
+ * graph takes rectangular inputs. A model file loaded as it is keeps its own declared
+ * size, and `'auto'` then uses minimal padding only when that size is already dynamic.
+ */
+export function wantsDynamicInputSize(padding: YoloDetectorOptions['padding'], entry: Pick<CatalogModel, 'padMultiple'> | undefined): boolean {
+  if (padding === 'full') return false;
+  if (padding === 'minimal') return true;
+  return entry?.padMultiple !== undefined;
 }
 
 /** Frees output tensors (GPU buffers on web backends); tolerates sessions whose values have no `dispose`. */
@@ -480,6 +542,43 @@ function resolveInputSize(option: YoloDetectorOptions['inputSize'], shape: Reado
     }
   }
   return requested ?? { width: DEFAULT_INPUT_SIZE, height: DEFAULT_INPUT_SIZE };
+}
+
+/**
+ * Whether the graph runs on a rectangular input (full width, about half the height,
+ * sides multiples of `padMultiple`) and, for YOLOX, gives that size's anchor count.
+ * `required`: a failure is an error rather than a `false`.
+ */
+async function takesRectangularInput(
+  session: InferenceSession,
+  inputName: string,
+  outputName: string,
+  family: ModelFamily,
+  size: ResolvedSize,
+  padMultiple: number,
+  createTensor: InputTensorFactory,
+  required: boolean,
+): Promise<boolean> {
+  const width = Math.ceil(size.width / padMultiple) * padMultiple;
+  const height = Math.max(padMultiple, Math.ceil(size.height / 2 / padMultiple) * padMultiple);
+  let problem: string | undefined;
+  let cause: unknown;
+  try {
+    const dims = await probeOutputDims(session, inputName, outputName, { width, height }, createTensor);
+    if (family === 'yolox' && !dims.includes(anchorPointCount(width, height))) {
+      problem = `its output on a ${width}x${height} input is ${formatDims(dims)}, not ${anchorPointCount(width, height)} anchors`;
+    }
+  } catch (err) {
+    cause = err;
+    problem = `a ${width}x${height} input failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (problem === undefined) return true;
+  if (!required) return false;
+  throw new VidaiError(
+    ErrorCodes.MODEL_SHAPE_MISMATCH,
+    `padding 'minimal' needs a graph that takes any input size in multiples of ${padMultiple}, but ${problem}. Use padding 'full'.`,
+    { cause, details: { width, height } },
+  );
 }
 
 async function probeOutputDims(

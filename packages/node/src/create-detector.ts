@@ -1,4 +1,4 @@
-import { YoloDetector, type CatalogModel, type YoloDetectorOptions } from '@vidai/core';
+import { YoloDetector, wantsDynamicInputSize, type CatalogModel, type YoloDetectorOptions } from '@vidai/core';
 import type { NodeExecutionProvider } from './execution-providers.js';
 import { checkModelDims, resolveModel, type ResolvedModel, type ResolveModelOptions } from './model-store.js';
 import { defaultSessionCache, type SessionCache } from './session-cache.js';
@@ -52,6 +52,10 @@ export interface NodeDetector {
  * providers and threads, shared by every detector made with the same settings) trying
  * the execution providers in order, and builds a core `YoloDetector` on it.
  *
+ * Catalog models run with minimal padding unless `padding: 'full'` is given (their
+ * declared input size is made dynamic when loaded; see `YoloDetectorOptions.padding`):
+ * a 16:9 frame goes through YOLOX-Nano at 416x256 rather than 416x416.
+ *
  * @throws VidaiError `model-not-found`, `model-download-failed`, `model-load-failed`,
  *   `model-shape-mismatch` (see {@link resolveModel}); `no-execution-provider` when none
  *   of the providers asked for works; `unknown-output-format` for a model file whose
@@ -95,15 +99,18 @@ export async function createDetectorOnFile(
   const session = await sessionCache.acquire(resolved.path, {
     ...(executionProviders !== undefined ? { executionProviders } : {}),
     ...(intraOpNumThreads !== undefined ? { intraOpNumThreads } : {}),
+    dynamicInputSize: wantsDynamicInputSize(detectorOptions.padding, resolved.entry),
   });
   try {
     let detector: YoloDetector;
     if (resolved.entry) {
-      checkModelDims(session, resolved.entry, resolved.path);
+      checkModelDims(session, resolved.entry, resolved.path, session.dynamicInput);
       const { family: _family, decoded: _decoded, inputSize: _inputSize, ...catalogOptions } = detectorOptions;
       detector = await YoloDetector.fromCatalog(resolved.entry, { ...catalogOptions, session, ownsSession: true });
     } else {
-      detector = await YoloDetector.create({ ...detectorOptions, session, ownsSession: true });
+      // A file loaded with a dynamic input size keeps the size it was exported for as the bound of the resize.
+      const inputSize = detectorOptions.inputSize ?? session.dynamicInput?.inputSize;
+      detector = await YoloDetector.create({ ...detectorOptions, ...(inputSize ? { inputSize } : {}), session, ownsSession: true });
     }
     return { detector, executionProvider: session.executionProvider, modelPath: resolved.path, model: resolved.entry };
   } catch (err) {

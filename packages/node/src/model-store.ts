@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ErrorCodes, VidaiError, getCatalogModel, isVidaiError, modelCatalog, type CatalogModel } from '@vidai/core';
+import { ErrorCodes, VidaiError, getCatalogModel, isVidaiError, modelCatalog, type CatalogModel, type DynamicInputReport } from '@vidai/core';
 import { InferenceSession } from 'onnxruntime-node';
 import { downloadFile, type DownloadProgress } from './download.js';
 import { createDownloadProgressBar } from './progress-bar.js';
@@ -216,10 +216,15 @@ export function modelLoadFailed(what: string, cause: unknown): VidaiError {
  * @throws VidaiError `model-shape-mismatch`.
  * @internal
  */
-export function checkModelDims(session: InferenceSession, entry: CatalogModel, what: string): void {
+export function checkModelDims(session: InferenceSession, entry: CatalogModel, what: string, declared?: DynamicInputReport): void {
+  // A session loaded with a dynamic input size: compare what the file itself declared.
+  const before = (name: string) =>
+    declared?.input.name === name ? declared.input.dims : declared?.outputs[name]?.dims;
   const shapeOf = (metadata: readonly InferenceSession.ValueMetadata[], name: string) => {
     const value = metadata.find((m) => m.name === name) ?? metadata[0];
-    return value?.isTensor ? { name: value.name, shape: value.shape } : undefined;
+    if (!value?.isTensor) return undefined;
+    const original = before(value.name);
+    return { name: value.name, shape: original ? original.map((d) => d ?? '?') : value.shape };
   };
   const input = shapeOf(session.inputMetadata, entry.inputName);
   const output = shapeOf(session.outputMetadata, entry.outputName);

@@ -1,11 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ErrorCodes, VidaiError } from '@vidai/core';
+import { ErrorCodes, VidaiError, withDynamicInputSize, type DynamicInputReport } from '@vidai/core';
 import { InferenceSession } from 'onnxruntime-node';
 import { defaultExecutionProviders, executionProviderName, missingProviderReason, type NodeExecutionProvider } from './execution-providers.js';
 import { modelLoadFailed } from './model-store.js';
 
-/** Creates an onnxruntime session; the cache's seam for other runtimes builds. */
-export type SessionFactory = (path: string, options: InferenceSession.SessionOptions) => Promise<InferenceSession>;
+/**
+ * Creates an onnxruntime session from a model file's path, or from its bytes when the
+ * cache changed them (`dynamicInputSize`); the cache's seam for other runtime builds.
+ */
+export type SessionFactory = (model: string | Uint8Array, options: InferenceSession.SessionOptions) => Promise<InferenceSession>;
+
+const createOrtSession: SessionFactory = (model, options) =>
+  typeof model === 'string' ? InferenceSession.create(model, options) : InferenceSession.create(model, options);
 
 /** Options of {@link SessionCache}. */
 export interface SessionCacheOptions {
@@ -24,6 +31,11 @@ export interface AcquireSessionOptions {
   intraOpNumThreads?: number;
   /** Graph optimization level. Default `'all'`. */
   graphOptimizationLevel?: InferenceSession.SessionOptions['graphOptimizationLevel'];
+  /**
+   * Load the model with its input height and width made dynamic
+   * ({@link withDynamicInputSize}), for detectors with minimal padding. Default false.
+   */
+  dynamicInputSize?: boolean;
 }
 
 /** Counters of a {@link SessionCache}. */
@@ -40,9 +52,15 @@ export interface SessionCacheStats {
   live: number;
 }
 
+interface Loaded {
+  session: InferenceSession;
+  /** What the cache changed in the model's declared shapes, when it made the input dynamic. */
+  dynamicInput: DynamicInputReport | undefined;
+}
+
 interface Entry {
   key: string;
-  session: Promise<InferenceSession>;
+  session: Promise<Loaded>;
   refs: number;
 }
 
@@ -56,6 +74,11 @@ export class SharedSession implements InferenceSession {
   readonly executionProvider: string;
   /** Absolute path of the model file. */
   readonly modelPath: string;
+  /**
+   * When the session was loaded with `dynamicInputSize`: the shapes the file declared
+   * before the change (the session's metadata shows the dynamic ones).
+   */
+  readonly dynamicInput: DynamicInputReport | undefined;
   private returned = false;
 
   /** @internal */
@@ -64,9 +87,11 @@ export class SharedSession implements InferenceSession {
     private readonly giveBack: () => Promise<void>,
     executionProvider: string,
     modelPath: string,
+    dynamicInput?: DynamicInputReport,
   ) {
     this.executionProvider = executionProvider;
     this.modelPath = modelPath;
+    this.dynamicInput = dynamicInput;
   }
 
   /** Names of the model's inputs. */
@@ -145,7 +170,7 @@ export class SessionCache {
 
   /** Creates an empty cache; most programs use {@link defaultSessionCache}. */
   constructor(options: SessionCacheOptions = {}) {
-    this.createSession = options.createSession ?? ((path, sessionOptions) => InferenceSession.create(path, sessionOptions));
+    this.createSession = options.createSession ?? createOrtSession;
   }
 
   /**
@@ -182,10 +207,11 @@ export class SessionCache {
         graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
         ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
       };
-      const key = JSON.stringify([path, provider, sessionOptions.graphOptimizationLevel, threads ?? null]);
+      const dynamic = options.dynamicInputSize === true;
+      const key = JSON.stringify([path, provider, sessionOptions.graphOptimizationLevel, threads ?? null, dynamic]);
       let entry = this.entries.get(key);
       if (entry === undefined) {
-        entry = { key, session: this.create(path, sessionOptions), refs: 0 };
+        entry = { key, session: this.create(path, sessionOptions, dynamic), refs: 0 };
         this.entries.set(key, entry);
         const created = entry;
         // A failed creation must not stay cached.
@@ -196,16 +222,16 @@ export class SessionCache {
         this.counters.hits++;
       }
       entry.refs++;
-      let session: InferenceSession;
+      let loaded: Loaded;
       try {
-        session = await entry.session;
+        loaded = await entry.session;
       } catch (error) {
         entry.refs--;
         failures.push({ provider: name, error });
         continue;
       }
       const held = entry;
-      return new SharedSession(session, () => this.giveBack(held), name, path);
+      return new SharedSession(loaded.session, () => this.giveBack(held), name, path, loaded.dynamicInput);
     }
     const cpuFailure = failures.find((f) => f.provider === 'cpu');
     if (cpuFailure) throw modelLoadFailed(path, cpuFailure.error);
@@ -224,11 +250,12 @@ export class SessionCache {
     return { ...this.counters, live: this.entries.size };
   }
 
-  private async create(path: string, options: InferenceSession.SessionOptions): Promise<InferenceSession> {
+  private async create(path: string, options: InferenceSession.SessionOptions, dynamicInputSize: boolean): Promise<Loaded> {
     try {
-      const session = await this.createSession(path, options);
+      const dynamic = dynamicInputSize ? withDynamicInputSize(await readFile(path)) : undefined;
+      const session = await this.createSession(dynamic?.model ?? path, options);
       this.counters.created++;
-      return session;
+      return { session, dynamicInput: dynamic?.report };
     } catch (err) {
       this.counters.failed++;
       throw err;
@@ -239,7 +266,7 @@ export class SessionCache {
     entry.refs--;
     if (entry.refs > 0) return;
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
-    const session = await entry.session;
+    const { session } = await entry.session;
     this.counters.released++;
     await session.release();
   }

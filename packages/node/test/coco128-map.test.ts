@@ -17,24 +17,36 @@
  * A band of +-0.006 around the measured values fails all the broken ones (the centred
  * letterbox only just, 0.0105 above) and leaves room for the float noise; the last two
  * rows are legitimate settings, shown for scale.
+ *
+ * Those figures are with padding 'full' (every image letterboxed into 416x416, as
+ * YOLOX's evaluation does). The detector's default for catalog models is minimal
+ * padding (most coco128 images are 640x480, so 416x320 tensors): AP 0.3366, AP50
+ * 0.5135 (`npx tsx scripts/eval-coco128.ts --padding minimal`), 0.0024 and 0.0031
+ * below full padding because objects at the bottom edge see 8 rows of padding instead
+ * of 104. Both modes are checked with the same band.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateCoco128 } from '../../../scripts/eval-coco128.js';
 
-const MEASURED = { ap: 0.339, ap50: 0.5166 };
+const MEASURED = {
+  full: { ap: 0.339, ap50: 0.5166 },
+  minimal: { ap: 0.3366, ap50: 0.5135 },
+} as const;
 const TOLERANCE = 0.006;
 
 describe('YOLOX-Nano on coco128', () => {
-  it(
-    'reaches the measured COCO mAP (AP@0.5:0.95 and AP@0.5 within +-0.006)',
-    async () => {
-      const report = await evaluateCoco128({ intraOpNumThreads: 2 });
+  it.each(['full', 'minimal'] as const)(
+    'reaches the measured COCO mAP with padding %s (AP@0.5:0.95 and AP@0.5 within +-0.006)',
+    async (padding) => {
+      const report = await evaluateCoco128({ intraOpNumThreads: 2, padding });
       expect(report.images).toBe(128);
       expect(report.executionProvider).toBe('cpu');
-      expect(report.stats.ap).toBeGreaterThan(MEASURED.ap - TOLERANCE);
-      expect(report.stats.ap).toBeLessThan(MEASURED.ap + TOLERANCE);
-      expect(report.stats.ap50).toBeGreaterThan(MEASURED.ap50 - TOLERANCE);
-      expect(report.stats.ap50).toBeLessThan(MEASURED.ap50 + TOLERANCE);
+      expect(report.padding).toBe(padding);
+      const measured = MEASURED[padding];
+      expect(report.stats.ap).toBeGreaterThan(measured.ap - TOLERANCE);
+      expect(report.stats.ap).toBeLessThan(measured.ap + TOLERANCE);
+      expect(report.stats.ap50).toBeGreaterThan(measured.ap50 - TOLERANCE);
+      expect(report.stats.ap50).toBeLessThan(measured.ap50 + TOLERANCE);
     },
     600_000,
   );

@@ -53,8 +53,11 @@ describe('createNodeDetector', () => {
   it('shares one session between detectors on the same model and releases it after the last close', async () => {
     const cache = new SessionCache();
     const a = await createNodeDetector({ model: 'yolox-nano', cacheDir: MODELS, download: false, sessionCache: cache, executionProviders: ['cpu'] });
-    const b = await createNodeDetector({ model: MODEL_FILE, sessionCache: cache, executionProviders: ['cpu'], scoreThreshold: 0.5 });
+    // A catalog model is loaded with a dynamic input size (minimal padding); the same file
+    // asked for with padding 'minimal' is the same session.
+    const b = await createNodeDetector({ model: MODEL_FILE, sessionCache: cache, executionProviders: ['cpu'], scoreThreshold: 0.5, padding: 'minimal' });
     expect(cache.stats()).toMatchObject({ created: 1, hits: 1, live: 1, released: 0 });
+    expect([a.detector.padding, b.detector.padding]).toEqual(['minimal', 'minimal']);
     expect(a.executionProvider).toBe('cpu');
     expect(b.executionProvider).toBe('cpu');
     expect(a.modelPath).toBe(MODEL_FILE);
@@ -111,10 +114,11 @@ describe('createNodeDetector', () => {
     // The factory stands in for a provider that is installed but cannot start (no device).
     const tried: string[] = [];
     const cache = new SessionCache({
-      createSession: (path, options) => {
+      createSession: (model, options) => {
         const provider = String(options.executionProviders?.[0]);
         tried.push(provider);
-        return provider === 'dml' ? Promise.reject(new Error('no DirectML device')) : InferenceSession.create(path, options);
+        if (provider === 'dml') return Promise.reject(new Error('no DirectML device'));
+        return typeof model === 'string' ? InferenceSession.create(model, options) : InferenceSession.create(model, options);
       },
     });
     const { detector, executionProvider } = await createNodeDetector({ model: MODEL_FILE, sessionCache: cache, executionProviders: ['dml', 'cpu'] });
