@@ -198,12 +198,21 @@ export async function runBaseline(options: { durationMs: number; wasmPaths: stri
 }
 
 /** @vidai/browser: DetectionLoop + VideoElementSource + BrowserDetector in its Worker. */
-export async function runVidai(options: { durationMs: number; resize: ResizeMode; workers?: number; numThreads?: number }): Promise<BenchReport> {
+export async function runVidai(options: {
+  durationMs: number;
+  resize: ResizeMode;
+  workers?: number;
+  numThreads?: number;
+  padding?: 'full' | 'minimal';
+}): Promise<BenchReport> {
   const { video, camera } = await openVideo();
+  // The catalog model as an app would use it, served from this origin.
   const detector = await BrowserDetector.create({
-    model: '/models/yolox_nano.onnx',
+    model: 'yolox-nano',
+    modelBaseUrl: '/models/',
     executionProviders: ['wasm'],
     resize: options.resize,
+    ...(options.padding !== undefined ? { padding: options.padding } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
   });
@@ -236,7 +245,7 @@ export async function runVidai(options: { durationMs: number; resize: ResizeMode
     objects,
     stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
     ...main,
-    backend: `${b.provider} in ${detector.concurrency} ${b.thread}(s), ${b.wasm?.threads ?? '?'} thread(s) each`,
+    backend: `${b.provider} in ${detector.concurrency} ${b.thread}(s), ${b.wasm?.threads ?? '?'} thread(s) each, padding ${detector.padding}`,
   };
 }
 

@@ -10,7 +10,9 @@
  * runs every variant once, for `seconds`) and the summary adds up all rounds.
  *
  * Run: npm run bench:browser   (or: node --import tsx bench/browser.bench.ts [seconds-per-run] [rounds])
- * Env: VIDAI_BENCH_VIDEO (default ../shared/videos/degirum-Traffic.mp4), VIDAI_MODEL_DIR.
+ * Env: VIDAI_BENCH_VIDEO (default ../shared/videos/degirum-Traffic.mp4), VIDAI_BENCH_CAMERA_FPS
+ * (the fake camera's frame rate, default 30 as a webcam: a detector never runs faster
+ * than new frames arrive, so a slow camera caps the comparison), VIDAI_MODEL_DIR.
  */
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
@@ -26,12 +28,14 @@ type Variant = { label: string; run: string; args: Record<string, unknown> };
 const variants: Variant[] = [
   { label: 'baseline (ORT default threads)', run: 'runBaseline', args: { wasmPaths: '/app/' } },
   { label: "vidai default (workers 'auto')", run: 'runVidai', args: { resize: 'core' } },
+  { label: "vidai default, padding 'full'", run: 'runVidai', args: { resize: 'core', padding: 'full' } },
   { label: 'vidai, 1 worker x 2 threads', run: 'runVidai', args: { resize: 'core', workers: 1 } },
   { label: 'vidai, 1 worker x 1 thread', run: 'runVidai', args: { resize: 'core', workers: 1, numThreads: 1 } },
   { label: "vidai default, resize 'canvas'", run: 'runVidai', args: { resize: 'canvas' } },
 ];
 
-const y4m = await makeY4m(video, { duration: 8, fps: 15 });
+const cameraFps = Number(process.env.VIDAI_BENCH_CAMERA_FPS ?? 30);
+const y4m = await makeY4m(video, { duration: 8, fps: cameraFps });
 const bundle = await bundleBrowser({ entries: { 'bench-page': 'bench/browser-bench-page.ts' }, minify: true });
 const server = await serveDetectorApp(bundle, { isolated: true, script: '/app/bench-page.js' });
 const chromium = await launchChromium({ y4m: y4m.path });
@@ -40,7 +44,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 try {
   console.log(
-    `source: ${video} as a ${y4m.width}x${y4m.height} fake camera; ${rounds} rounds x ${seconds} s per variant; page cross-origin isolated; ` +
+    `source: ${video} as a ${y4m.width}x${y4m.height} ${cameraFps} fps fake camera; ${rounds} rounds x ${seconds} s per variant; page cross-origin isolated; ` +
       `${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   );
   for (let round = 1; round <= rounds; round++) {

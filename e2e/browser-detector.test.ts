@@ -7,9 +7,9 @@
  * ffmpeg's or Chromium's own yuv -> rgb conversion is not meaningful at 1 px: the two
  * differ by up to 3 levels, which moves the bicycle's left edge by about 5 px.)
  */
-import { YoloDetector, type Detection, type DetectionResult } from '@vidai/core';
+import type { Detection, DetectionResult } from '@vidai/core';
+import { createNodeDetector } from '@vidai/node';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserDetectionResult } from '@vidai/browser';
@@ -25,6 +25,7 @@ interface PageRun {
   settings: { width?: number; height?: number };
   usesVideoFrameCallback: boolean;
   crossOriginIsolated: boolean;
+  padding: string;
 }
 
 /** In the page: camera -> <video> -> VideoElementSource -> BrowserDetector, plus one detection with `resize: 'canvas'`. */
@@ -58,6 +59,7 @@ async function detectOnCamera(page: Page, frames: number): Promise<PageRun> {
         settings: camera.settings,
         usesVideoFrameCallback: source.usesVideoFrameCallback,
         crossOriginIsolated: globalThis.crossOriginIsolated,
+        padding: detector.padding,
       };
     } finally {
       await source.close();
@@ -99,9 +101,10 @@ describe('BrowserDetector in headless Chromium (fake camera playing dog.jpg)', (
       launchChromium({ y4m: y4m.path }),
     ]);
     // The Node detector on the same frame: the y4m's I420 bytes (what the fake camera delivers).
+    // Both sides run the catalog model with their default, minimal padding (416x320 for 768x576).
     const frame = await readY4mFrame(y4m.path, 0);
-    const session = await ort.InferenceSession.create(join(modelDir, 'yolox_nano.onnx'));
-    const detector = await YoloDetector.fromCatalog('yolox-nano', { session, ownsSession: true });
+    const { detector } = await createNodeDetector({ model: 'yolox-nano', cacheDir: modelDir, download: false, onProgress: null });
+    expect(detector.padding).toBe('minimal');
     reference = await detector.detect({ ...frame, format: 'i420', timestamp: 0, seq: 0 });
     await detector.close();
     expect(reference.detections.map((d) => d.label)).toEqual(expect.arrayContaining(['dog', 'bicycle', 'car']));
@@ -121,6 +124,7 @@ describe('BrowserDetector in headless Chromium (fake camera playing dog.jpg)', (
       expect(run.settings).toMatchObject({ width: y4m.width, height: y4m.height });
       expect(run.usesVideoFrameCallback).toBe(true);
       expect(run.crossOriginIsolated).toBe(true);
+      expect(run.padding).toBe('minimal');
 
       for (const result of run.results) {
         expect(result.width).toBe(y4m.width);
