@@ -3,7 +3,6 @@
  * that makes the input size dynamic, and YoloDetector's `padding` modes, on the real
  * YOLOX-Nano model through onnxruntime-node.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -19,20 +18,12 @@ import {
   type Frame,
   type YoloDetectorOptions,
 } from '@vidai/core';
+import { decodeImage } from './helpers/decode-image.js';
 import { buildConstantOutputModel } from './helpers/onnx-model.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODEL = join(SHARED, 'models/yolox_nano.onnx');
 const DOG = join(SHARED, 'images/dog.jpg');
-
-function decodeImage(path: string, scale?: string): Frame {
-  const args = ['-v', 'error', '-i', path, ...(scale ? ['-vf', `scale=${scale}`] : []), '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
-  const raw = execFileSync('ffmpeg', args, { maxBuffer: 64 << 20 });
-  const probe = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]);
-  const [w, h] = probe.toString().trim().split(',').map(Number) as [number, number];
-  const [width, height] = scale ? (scale.split(':').map(Number) as [number, number]) : [w, h];
-  return { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, format: 'rgb', timestamp: 0, seq: 0 };
-}
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -3,12 +3,12 @@
  * resize YOLO reference pipelines use), on real photos decoded by the system ffmpeg and
  * resized by real OpenCV compiled to wasm (@techstark/opencv-js).
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { letterbox, letterboxTransform, resizeBilinear } from '@vidai/core';
+import { decodeImage } from './helpers/decode-image.js';
 
 const IMAGES = process.env.VIDAI_SHARED_IMAGES ?? join(import.meta.dirname, '../../../../shared/images');
 
@@ -21,11 +21,8 @@ interface Rgb {
 
 /** Decodes an image to packed rgb24 with ffmpeg (and its size with ffprobe). */
 function decode(path: string): Omit<Rgb, 'name'> {
-  const probe = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]);
-  const [width, height] = probe.toString().trim().split(',').map(Number) as [number, number];
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
-  expect(raw.length).toBe(width * height * 3);
-  return { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height };
+  const { data, width, height } = decodeImage(path);
+  return { data: data as Uint8Array, width, height };
 }
 
 // Minimal view of the parts of OpenCV.js used here.

@@ -4,25 +4,17 @@
  * decoder and NMS. The reference (in ../shared/SOURCES.md) comes from an independent
  * implementation (OpenCV DNN + numpy decode + OpenCV NMS).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxIou, getCatalogModel, isVidaiError, YoloDetector, type Box, type Frame } from '@vidai/core';
+import { decodeImage } from './helpers/decode-image.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODEL = join(SHARED, 'models/yolox_nano.onnx');
 const DOG = join(SHARED, 'images/dog.jpg');
-
-/** Decodes an image to a packed rgb24 frame with the system ffmpeg (size from ffprobe). */
-function decodeImage(path: string): Frame {
-  const probe = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]);
-  const [width, height] = probe.toString().trim().split(',').map(Number) as [number, number];
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
-  return { data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length), width, height, format: 'rgb', timestamp: 1234, seq: 7 };
-}
 
 /**
  * Reference detections with a tolerance per coordinate (pixels). The bicycle's left edge
@@ -44,7 +36,7 @@ describe('YoloDetector on the real YOLOX-Nano model', () => {
 
   beforeAll(async () => {
     session = await ort.InferenceSession.create(MODEL);
-    dog = decodeImage(DOG);
+    dog = { ...decodeImage(DOG), timestamp: 1234, seq: 7 };
   });
   afterAll(async () => {
     await session?.release();
