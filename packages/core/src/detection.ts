@@ -31,9 +31,12 @@ export interface DetectionResult {
   seq: number;
   /** The frame's `timestamp` (ms), so a result can be paired with its frame. */
   timestamp: number;
-  /** Width of the source frame in pixels (the coordinate space of the boxes). */
+  /**
+   * Width of the source frame in pixels, its `displayWidth` when it has one (the
+   * coordinate space of the boxes).
+   */
   width: number;
-  /** Height of the source frame in pixels. */
+  /** Height of the source frame in pixels, its `displayHeight` when it has one. */
   height: number;
   /** Detections, highest score first. */
   detections: Detection[];

@@ -3,7 +3,10 @@ import type { Frame } from './frame.js';
 
 /** Anything that turns a frame into detections. */
 export interface Detector {
-  /** Detects objects in `frame`; boxes come back in the frame's pixel coordinates. */
+  /**
+   * Detects objects in `frame`; boxes come back in the frame's pixel coordinates (its
+   * display pixels when it has `displayWidth`/`displayHeight`).
+   */
   detect(frame: Frame, options?: DetectOptions): Promise<DetectionResult>;
   /** Releases the detector (and the session, when the detector owns it). Safe to call twice. */
   close(): Promise<void>;

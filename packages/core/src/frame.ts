@@ -12,6 +12,15 @@ export interface Frame {
   width: number;
   /** Height in pixels. */
   height: number;
+  /**
+   * Width in pixels of the picture the frame shows, when the decoder scaled it down to
+   * `width` x `height` (as WebCodecs' `VideoFrame.displayWidth`; `FfmpegSource`'s
+   * `fitWithin` sets it). Detectors report boxes and the result's `width`/`height` in
+   * display pixels. Set both or neither. Default: `width`.
+   */
+  displayWidth?: number;
+  /** Height in pixels of the picture the frame shows. See `displayWidth`. Default: `height`. */
+  displayHeight?: number;
   /** Layout of `data`. */
   format: PixelFormat;
   /**

@@ -383,3 +383,135 @@ describe('letterbox validation', () => {
     expect(code(() => letterbox(ok, { size: 8 }, [] as unknown as Float32Array))).toBe('TypeError');
   });
 });
+
+describe('letterbox of a frame already at the resized size', () => {
+  /** Pixels that exercise every byte value and differ between neighbours. */
+  function noise(length: number): Uint8Array {
+    const data = new Uint8Array(length);
+    for (let i = 0; i < length; i++) data[i] = (i * 151 + (i >> 5) * 7) % 256;
+    return data;
+  }
+
+  /** The frame with every pixel repeated 2x2: bilinear halving blends equal taps only. */
+  function doubled(f: Frame, bpp: number): Frame {
+    const w = 2 * f.width;
+    const data = new Uint8Array(w * 2 * f.height * bpp);
+    for (let y = 0; y < 2 * f.height; y++) {
+      for (let x = 0; x < w; x++) {
+        const from = ((y >> 1) * f.width + (x >> 1)) * bpp;
+        data.set(f.data.subarray(from, from + bpp), (y * w + x) * bpp);
+      }
+    }
+    return frame(f.format, w, 2 * f.height, data);
+  }
+
+  const bytesPerPixel = { rgb: 3, bgr: 3, rgba: 4, gray: 1 } as const;
+
+  it.each(Object.keys(bytesPerPixel) as Array<keyof typeof bytesPerPixel>)(
+    'gives a %s frame bit for bit the tensor the bilinear kernel gives',
+    (format) => {
+      const bpp = bytesPerPixel[format];
+      const options: LetterboxOptions[] = [
+        { size: { width: 40, height: 40 }, align: 'top-left', channelOrder: 'bgr', scale: 1, rounding: 'floor' },
+        { size: { width: 40, height: 40 }, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+      ];
+      for (const [w, h] of [[40, 23], [17, 40], [40, 40]] as const) {
+        // With a byte offset, so the data is not 4-byte aligned in its buffer.
+        const buffer = noise(w * h * bpp + 1);
+        const small = frame(format, w, h, buffer.subarray(1));
+        const large = doubled(small, bpp);
+        for (const o of options) {
+          const direct = letterbox(small, o);
+          const halved = letterbox(large, o);
+          expect(direct.transform).toMatchObject({ contentWidth: w, contentHeight: h, scale: 1 });
+          expect(halved.transform).toMatchObject({ contentWidth: w, contentHeight: h, scale: 0.5 });
+          // Same bits, padding included (compared as integers: -0 and NaN would show).
+          expect(new Uint32Array(direct.tensor.buffer)).toEqual(new Uint32Array(halved.tensor.buffer));
+        }
+      }
+    },
+  );
+
+  it('reads each pixel into its own tensor position, channels in the asked order', () => {
+    const data = noise(8 * 5 * 4);
+    const { tensor, transform: t } = letterbox(frame('rgba', 8, 5, data), { size: 8, scale: 1, channelOrder: 'bgr' });
+    expect([t.contentWidth, t.contentHeight, t.padY]).toEqual([8, 5, 1]);
+    for (let y = 0; y < 5; y++) {
+      for (let x = 0; x < 8; x++) {
+        for (let c = 0; c < 3; c++) expect(at(tensor, 8, c, x, y + 1)).toBe(data[(y * 8 + x) * 4 + 2 - c]);
+      }
+    }
+  });
+});
+
+describe('letterbox of a frame with a display size', () => {
+  const yolox: LetterboxOptions = { size: 416, align: 'top-left', channelOrder: 'bgr', scale: 1, rounding: 'floor' };
+  const scaled = (width: number, height: number, displayWidth: number, displayHeight: number): Frame => ({
+    ...solid('rgb', width, height, [10, 20, 30]),
+    displayWidth,
+    displayHeight,
+  });
+
+  it('gives the transform of the display picture, so boxes map to display pixels', () => {
+    for (const [w, h, options] of [
+      [1280, 720, yolox],
+      [768, 432, yolox],
+      [960, 540, yolox],
+      [773, 512, { size: 416 }],
+      [720, 1280, { size: { width: 640, height: 384 } }],
+    ] as const) {
+      const expected = letterboxTransform(w, h, options);
+      const { transform } = letterbox(scaled(expected.contentWidth, expected.contentHeight, w, h), options);
+      expect(transform, `${w}x${h}`).toEqual(expected);
+      const content: Box = [expected.padX, expected.padY, expected.padX + expected.contentWidth, expected.padY + expected.contentHeight];
+      modelToSourceBox(content, transform).forEach((v, i) => expect(v).toBeCloseTo([0, 0, w, h][i]!, 9));
+    }
+  });
+
+  it('maps through the frame size when it differs from the letterbox of the display size', () => {
+    // A 320x180 frame of a 1280x720 picture is resized to 416x234 like any 320x180 frame.
+    const { transform: t } = letterbox(scaled(320, 180, 1280, 720), yolox);
+    expect(t).toMatchObject({ srcWidth: 1280, srcHeight: 720, contentWidth: 416, contentHeight: 234, scale: 0.325 });
+    expect(modelToSourceBox([104, 52, 208, 117], t)).toEqual([320, 160, 640, 360]);
+  });
+
+  it('writes the same tensor as the same frame without a display size', () => {
+    const plain = solid('bgr', 416, 234, [1, 2, 3]);
+    expect(letterbox({ ...plain, displayWidth: 1280, displayHeight: 720 }, yolox).tensor).toEqual(letterbox(plain, yolox).tensor);
+  });
+});
+
+describe('frame display size validation', () => {
+  const base = solid('gray', 4, 2, [0, 0, 0]);
+  const codeOf = (f: Frame): string | undefined => {
+    try {
+      letterbox(f, { size: 8 });
+    } catch (err) {
+      return isVidaiError(err) ? err.code : (err as Error).name;
+    }
+    return undefined;
+  };
+
+  it('accepts both sides as positive integers, or neither', () => {
+    expect(codeOf(base)).toBeUndefined();
+    expect(codeOf({ ...base, displayWidth: 8, displayHeight: 4 })).toBeUndefined();
+    // Display size smaller than the frame is odd but not unreadable.
+    expect(codeOf({ ...base, displayWidth: 1, displayHeight: 1 })).toBeUndefined();
+  });
+
+  it.each([
+    ['only the width', { displayWidth: 8 }],
+    ['only the height', { displayHeight: 4 }],
+    ['a zero width', { displayWidth: 0, displayHeight: 4 }],
+    ['a negative height', { displayWidth: 8, displayHeight: -4 }],
+    ['a fractional width', { displayWidth: 8.5, displayHeight: 4 }],
+    ['NaN', { displayWidth: Number.NaN, displayHeight: 4 }],
+    ['a string', { displayWidth: '8' as unknown as number, displayHeight: 4 }],
+  ])('rejects %s with invalid-frame', (_, display) => {
+    expect(codeOf({ ...base, ...display })).toBe('invalid-frame');
+  });
+
+  it('names both options in the message', () => {
+    expect(() => letterbox({ ...base, displayWidth: 8 }, { size: 8 })).toThrow(/displayWidth and displayHeight/);
+  });
+});

@@ -5,8 +5,8 @@ const FORMATS: ReadonlySet<string> = new Set<PixelFormat>(['rgba', 'rgb', 'bgr',
 
 /**
  * Checks that a frame can be read safely: a known pixel format, positive integer
- * width and height, and byte data whose length is exactly
- * {@link frameByteLength} for that format and size.
+ * width and height (and display size, when given: both, positive integers), and byte
+ * data whose length is exactly {@link frameByteLength} for that format and size.
  *
  * @throws {@link VidaiError} `unsupported-format` for an unknown `format`;
  *   `invalid-frame` for bad sizes, missing data or a data length that does not match.
@@ -34,6 +34,17 @@ export function validateFrame(frame: Frame): void {
       `Frame size must be positive integers, got ${String(width)}x${String(height)}.`,
       { details: { width, height } },
     );
+  }
+  const { displayWidth, displayHeight } = frame;
+  if (displayWidth !== undefined || displayHeight !== undefined) {
+    if (!Number.isInteger(displayWidth) || !Number.isInteger(displayHeight) || displayWidth! <= 0 || displayHeight! <= 0) {
+      throw new VidaiError(
+        ErrorCodes.INVALID_FRAME,
+        `Frame display size must be positive integers given together, got ${String(displayWidth)}x${String(displayHeight)}; ` +
+          'set both displayWidth and displayHeight (the size of the picture before it was scaled down) or neither.',
+        { details: { width, height, displayWidth, displayHeight } },
+      );
+    }
   }
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
     throw new VidaiError(ErrorCodes.INVALID_FRAME, 'Frame data must be a Uint8Array or Uint8ClampedArray.', {
