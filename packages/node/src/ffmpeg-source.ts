@@ -3,7 +3,16 @@
  * cameras decoded by an ffmpeg child into raw frames on its stdout, with
  * backpressure, a stall watchdog, and reconnection with backoff for live inputs.
  */
-import { Evented, ErrorCodes, VidaiError, frameByteLength, type Frame, type FrameSource } from '@vidai/core';
+import {
+  Evented,
+  ErrorCodes,
+  VidaiError,
+  frameByteLength,
+  letterboxTransform,
+  type Frame,
+  type FrameSource,
+  type LetterboxOptions,
+} from '@vidai/core';
 import { Backoff, DEFAULT_BACKOFF_MS, abortableDelay } from './backoff.js';
 import { binaryNotFoundError, isBinaryMissing, resolveFfmpegPath, resolveFfprobePath } from './ffmpeg-binary.js';
 import { classifyFailure, resolveInput, type FfmpegInput, type ResolvedInput, type RtspTransport } from './ffmpeg-input.js';
@@ -16,6 +25,15 @@ import { StderrTail } from './stderr-tail.js';
 export type FfmpegPixelFormat = 'rgb' | 'bgr' | 'rgba' | 'gray';
 
 const ffmpegPixelFormats: Record<FfmpegPixelFormat, string> = { rgb: 'rgb24', bgr: 'bgr24', rgba: 'rgba', gray: 'gray' };
+
+/**
+ * swscale flags of the `fitWithin` resize. Measured against the JS letterbox's bilinear
+ * resize (OpenCV `INTER_LINEAR`) with YOLOX-Nano on the shared videos and coco128
+ * (`bench/ffmpeg-resize-agreement.bench.ts`): `area` pairs the most detections and, with
+ * exact rounding and full chroma interpolation, moves scores and boxes the least;
+ * coco128 mAP stays within 0.0015 of the JS path.
+ */
+const FIT_SCALE_FLAGS = 'area+accurate_rnd+full_chroma_int';
 
 /** What to do with new frames while the consumer is not pulling and `maxBufferedFrames` are waiting. */
 export type OverflowPolicy = 'pause' | 'drop-oldest';
@@ -32,6 +50,19 @@ export interface FfmpegSourceOptions {
   width?: number;
   /** Output height in pixels. Default: the input's (or, when only `width` is set, the height that keeps the aspect ratio). */
   height?: number;
+  /**
+   * Let ffmpeg's scaler do a detector's resize: each frame is scaled to the size the
+   * letterbox with these options would resize it to (a 1280x720 input with
+   * `{ size: 416, rounding: 'floor' }` gives 416x234 frames), and carries
+   * `displayWidth`/`displayHeight`: the size it would have had without this option (the
+   * input's, or `width`/`height`). A detector then only pads and converts, and reports
+   * boxes in display pixels. Pass the detector's own options so the sizes agree:
+   * `{ size: detector.inputSize, ...detector.preprocess }`; only the options that decide
+   * the resized size matter (`size`, `rounding`, `allowUpscale`). ffmpeg scales with
+   * `area` (exact rounding, full chroma interpolation): detections stay close to, not
+   * identical with, the JS resize's. Default: none (frames at `width` x `height`).
+   */
+  fitWithin?: LetterboxOptions;
   /** Output rate in frames per second (ffmpeg's `fps` filter drops or repeats frames). Default: the input's rate. */
   fps?: number;
   /** Pixel format of the frames. Default: `'rgb'`. */
@@ -131,6 +162,8 @@ export interface FfmpegSourceStats {
 interface Geometry {
   width: number;
   height: number;
+  /** Size of the picture the frames show, when `fitWithin` scales them below it. */
+  display: { width: number; height: number } | undefined;
   /** Output rate when known, frames per second. */
   fps: number | undefined;
 }
@@ -236,6 +269,8 @@ export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSo
     }
     checkPositiveInteger(options.width, 'width');
     checkPositiveInteger(options.height, 'height');
+    // Throws TypeError for bad letterbox options.
+    if (options.fitWithin !== undefined) letterboxTransform(1, 1, options.fitWithin);
     checkPositive(options.fps, 'fps');
     checkNonNegative(options.healthyMs, 'healthyMs');
     checkNonNegative(options.watchdogMs, 'watchdogMs');
@@ -424,7 +459,7 @@ export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSo
   private async resolveGeometry(): Promise<Geometry> {
     const { width, height, fps } = this.options;
     // Files need the rate for their timestamps; live frames are stamped with the clock.
-    if (width && height && (fps || this.live)) return { width, height, fps };
+    if (width && height && (fps || this.live)) return this.fitted({ width, height, fps, display: undefined });
     const info = await probeResolved(this.input, {
       ffprobePath: this.ffprobePath,
       timeoutMs: this.options.probeTimeoutMs ?? (this.connectTimeoutMs || 30_000),
@@ -432,14 +467,23 @@ export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSo
     });
     const outWidth = width ?? (height ? Math.max(1, Math.round((height * info.width) / info.height)) : info.width);
     const outHeight = height ?? (width ? Math.max(1, Math.round((width * info.height) / info.width)) : info.height);
-    return { width: outWidth, height: outHeight, fps: fps ?? info.fps };
+    return this.fitted({ width: outWidth, height: outHeight, fps: fps ?? info.fps, display: undefined });
+  }
+
+  /** With `fitWithin`: the geometry scaled to the letterbox's resized size, showing the original. */
+  private fitted(geometry: Geometry): Geometry {
+    const fit = this.options.fitWithin;
+    if (fit === undefined) return geometry;
+    const { width, height } = geometry;
+    const { contentWidth, contentHeight } = letterboxTransform(width, height, fit);
+    return { ...geometry, width: contentWidth, height: contentHeight, display: { width, height } };
   }
 
   /** The ffmpeg command line for the output geometry. */
   private buildArgs(geometry: Geometry): string[] {
     const filters: string[] = [];
     if (this.options.fps) filters.push(`fps=${this.options.fps}`);
-    filters.push(`scale=${geometry.width}:${geometry.height}`);
+    filters.push(`scale=${geometry.width}:${geometry.height}` + (geometry.display ? `:flags=${FIT_SCALE_FLAGS}` : ''));
     return [
       '-hide_banner',
       '-nostdin',
@@ -512,9 +556,13 @@ export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSo
     session.firstFrameAt ??= now;
     session.lastFrameAt = now;
     const index = session.index++;
-    const { width, height, fps } = session.geometry;
+    const { width, height, fps, display } = session.geometry;
     const timestamp = this.live ? now : fps ? (index * 1000) / fps : now - session.startedAt;
     const frame: Frame = { data, width, height, format: this.format, timestamp, seq: this.seq++ };
+    if (display) {
+      frame.displayWidth = display.width;
+      frame.displayHeight = display.height;
+    }
     this.counters.frames += 1;
     if (index === 0) this.events.emit('connected', { attempt: session.attempt, width, height });
     this.events.emit('frame', frame);

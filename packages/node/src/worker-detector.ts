@@ -278,7 +278,15 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
       const data = this.pixelsToSend(frame.data);
       const job: Job = {
         id: this.nextId++,
-        frame: { data, width: frame.width, height: frame.height, format: frame.format, timestamp: frame.timestamp, seq: frame.seq },
+        frame: {
+          data,
+          width: frame.width,
+          height: frame.height,
+          ...(frame.displayWidth === undefined ? {} : { displayWidth: frame.displayWidth, displayHeight: frame.displayHeight! }),
+          format: frame.format,
+          timestamp: frame.timestamp,
+          seq: frame.seq,
+        },
         transfer: data.buffer as ArrayBuffer,
         options,
         resolve,
