@@ -34,7 +34,8 @@ import { createNodeDetector } from './create-detector.js';
 import { closeServer, listenOn } from './http-listen.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { FfmpegSource } from './ffmpeg-source.js';
-import { probe } from './ffprobe.js';
+import { resolveInput } from './ffmpeg-input.js';
+import { assertReadableFile, probe } from './ffprobe.js';
 import { imageSource } from './image-source.js';
 import { createCountProgressBar } from './progress-bar.js';
 import { summarizeResults, type RunSummary } from './run-summary.js';
@@ -57,6 +58,9 @@ Options of detect:
   --fps <N>                at most N detections per second (fps sampler; max rate of adaptive)
   --every <N>              every N-th frame (every-n sampler, default 5)
   --size <W>[x<H>]         decode the input at this size (default: the input's size)
+  --resize <js|ffmpeg>     videos and streams: who resizes frames to the model's input, ffmpeg's
+                           scaler while decoding (less work and a smaller pipe) or vidai's
+                           bilinear letterbox on full-size frames (default: ffmpeg; images: js)
   --realtime               read files at their own rate, as a live stream would arrive
   --max-frames <N>         stop after N processed frames
   --max-attempts <N>       live inputs: give up after N failed connection attempts in a row (default: never)
@@ -80,6 +84,7 @@ interface DetectArgs {
   every: number | undefined;
   width: number | undefined;
   height: number | undefined;
+  resize: 'js' | 'ffmpeg';
   realtime: boolean;
   maxFrames: number | undefined;
   maxAttempts: number | undefined;
@@ -111,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         fps: { type: 'string' },
         every: { type: 'string' },
         size: { type: 'string' },
+        resize: { type: 'string', default: 'ffmpeg' },
         realtime: { type: 'boolean', default: false },
         'max-frames': { type: 'string' },
         'max-attempts': { type: 'string' },
@@ -176,6 +182,8 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
     width = Number(match[1]);
     height = match[2] === undefined ? undefined : Number(match[2]);
   }
+  const resize = values.resize as string;
+  if (resize !== 'js' && resize !== 'ffmpeg') throw new UsageError(`--resize must be js or ffmpeg, got "${resize}"`);
   const classes = (values.classes as string | undefined)
     ?.split(',')
     .map((c) => c.trim())
@@ -192,6 +200,7 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
     every: integerOption(values, 'every'),
     width,
     height,
+    resize,
     realtime: values.realtime === true,
     maxFrames: integerOption(values, 'max-frames'),
     maxAttempts: integerOption(values, 'max-attempts'),
@@ -272,25 +281,15 @@ async function detect(args: DetectArgs): Promise<void> {
   const live = !isImage && isLiveInput(args.input);
   const showProgress = !args.quiet && process.stderr.isTTY === true;
 
-  // Open the input first: a missing file should fail before a model download starts.
-  let source: FrameSource;
+  // Check the input first: a missing file should fail before a model download starts.
+  let source: FrameSource | undefined;
   let totalFrames: number | undefined;
   if (isImage) {
+    // Images keep the JS resize: it is the one the reference detections were made with (OpenCV's).
     source = imageSource(args.input, { format: 'rgb' });
   } else {
-    const ffmpeg = new FfmpegSource({
-      input: args.input,
-      realtime: args.realtime,
-      ...(args.width === undefined ? {} : { width: args.width }),
-      ...(args.height === undefined ? {} : { height: args.height }),
-      ...(live && args.maxAttempts !== undefined ? { maxAttempts: args.maxAttempts } : {}),
-    });
-    if (live && !args.quiet) {
-      ffmpeg.on('reconnecting', (info) =>
-        process.stderr.write(`vidai: reconnecting (attempt ${info.attempt}) in ${info.delayMs} ms: ${info.reason}\n`),
-      );
-    }
-    source = ffmpeg;
+    const input = resolveInput(args.input);
+    if (input.path !== undefined) await assertReadableFile(input.path, input.label);
     if (!live && showProgress) totalFrames = (await probe(args.input).catch(() => undefined))?.frameCount;
   }
 
@@ -303,6 +302,23 @@ async function detect(args: DetectArgs): Promise<void> {
     ...(args.threads === undefined ? {} : { intraOpNumThreads: args.threads }),
   });
   if (!args.json && !args.quiet) process.stderr.write(`vidai: ${modelPath} on ${executionProvider}\n`);
+  if (source === undefined) {
+    const ffmpeg = new FfmpegSource({
+      input: args.input,
+      realtime: args.realtime,
+      ...(args.width === undefined ? {} : { width: args.width }),
+      ...(args.height === undefined ? {} : { height: args.height }),
+      // Frames come at the model's resized size; results still report the original size.
+      ...(args.resize === 'ffmpeg' ? { fitWithin: { size: detector.inputSize, ...detector.preprocess } } : {}),
+      ...(live && args.maxAttempts !== undefined ? { maxAttempts: args.maxAttempts } : {}),
+    });
+    if (live && !args.quiet) {
+      ffmpeg.on('reconnecting', (info) =>
+        process.stderr.write(`vidai: reconnecting (attempt ${info.attempt}) in ${info.delayMs} ms: ${info.reason}\n`),
+      );
+    }
+    source = ffmpeg;
+  }
 
   const sampler = makeSampler(args);
   const controller = new AbortController();

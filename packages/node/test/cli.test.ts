@@ -237,3 +237,46 @@ describe('vidai detect with bad input', () => {
     await expectOneLineFailure(['detect', video, '--metrics-port', '70000'], /--metrics-port must be a port number/);
   });
 });
+
+describe('vidai detect --resize', () => {
+  const traffic = join(shared, 'videos/degirum-Traffic.mp4'); // 960x540
+
+  const iou = (a: number[], b: number[]): number => {
+    const w = Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!);
+    const h = Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!);
+    if (w <= 0 || h <= 0) return 0;
+    const area = (r: number[]) => (r[2]! - r[0]!) * (r[3]! - r[1]!);
+    return (w * h) / (area(a) + area(b) - w * h);
+  };
+
+  it("lets ffmpeg resize video by default, and reports the input's size and boxes in its pixels as --resize js does", async () => {
+    const [byFfmpeg, byJs] = await Promise.all([
+      vidai(['detect', traffic, '--json', '--max-frames', '30']),
+      vidai(['detect', traffic, '--json', '--max-frames', '30', '--resize', 'js']),
+    ]);
+    expect(byFfmpeg.code, byFfmpeg.stderr).toBe(0);
+    expect(byJs.code, byJs.stderr).toBe(0);
+    const ffmpegLines = parseLines(byFfmpeg.stdout);
+    const jsLines = parseLines(byJs.stdout);
+    expect(ffmpegLines).toHaveLength(30);
+    expect(jsLines).toHaveLength(30);
+    for (const lines of [ffmpegLines, jsLines]) expect(lines.every((l) => l.width === 960 && l.height === 540)).toBe(true);
+    // Boxes reach past the 416x234 frames ffmpeg delivers: they are in input pixels.
+    expect(Math.max(...ffmpegLines.flatMap((l) => l.detections.map((d) => d.box[2]!)))).toBeGreaterThan(600);
+    // The same confident objects in the same places (see ffmpeg-source-fit.test.ts for the measured agreement)...
+    const confident = jsLines.flatMap((l, i) => l.detections.filter((d) => d.score >= 0.5).map((d) => ({ d, other: ffmpegLines[i]!.detections })));
+    expect(confident.length).toBeGreaterThan(30);
+    const found = confident.filter(({ d, other }) => other.some((o) => o.classId === d.classId && iou(o.box, d.box) >= 0.5));
+    expect(found.length / confident.length).toBeGreaterThanOrEqual(0.95);
+    // ...from different pixels: the default did not resize in JS.
+    expect(JSON.stringify(ffmpegLines.map((l) => l.detections))).not.toBe(JSON.stringify(jsLines.map((l) => l.detections)));
+  });
+
+  it('is documented in --help and rejects anything but js or ffmpeg', async () => {
+    const help = await vidai(['--help']);
+    expect(help.stdout).toMatch(/--resize <js\|ffmpeg>/);
+    const bad = await vidai(['detect', traffic, '--resize', 'opencv']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--resize must be js or ffmpeg, got "opencv"/);
+  });
+});
