@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import { FfmpegSource, ImageSource, probe, readImage, type Frame, type FrameSource, type ProbeResult, type ReconnectInfo, type VidaiError } from './index.js';
+import { FfmpegSource, ImageSource, createNodeDetector, probe, readImage, type Frame, type FrameSource, type ProbeResult, type ReconnectInfo, type VidaiError } from './index.js';
 
 test('FfmpegSource options, events and iteration are typed', () => {
   const source = new FfmpegSource({ input: 'clip.mp4', width: 640, fps: 10, format: 'bgr' });
@@ -22,6 +22,21 @@ test('FfmpegSource options, events and iteration are typed', () => {
   new FfmpegSource({ input: { kind: 'rtsp', path: 'rtsp://cam' } });
   // @ts-expect-error input is required
   new FfmpegSource({ width: 640 });
+});
+
+test("fitWithin takes a detector's letterbox options; frames may carry a display size", async () => {
+  const { detector } = await createNodeDetector({ model: 'yolox-nano' });
+  new FfmpegSource({ input: 'clip.mp4', fitWithin: { size: detector.inputSize, ...detector.preprocess } });
+  new FfmpegSource({ input: 'clip.mp4', fitWithin: { size: 416, rounding: 'floor' } });
+  expectTypeOf<Frame['displayWidth']>().toEqualTypeOf<number | undefined>();
+  expectTypeOf<Frame['displayHeight']>().toEqualTypeOf<number | undefined>();
+
+  // @ts-expect-error fitWithin is letterbox options, not a size
+  new FfmpegSource({ input: 'clip.mp4', fitWithin: 416 });
+  // @ts-expect-error the letterbox needs its size
+  new FfmpegSource({ input: 'clip.mp4', fitWithin: { rounding: 'floor' } });
+  // @ts-expect-error rounding is 'round' or 'floor'
+  new FfmpegSource({ input: 'clip.mp4', fitWithin: { size: 416, rounding: 'ceil' } });
 });
 
 test('readImage, ImageSource and probe are typed', () => {
