@@ -157,6 +157,15 @@ export function frameToRgb(frame: Frame, out?: Uint8Array): Uint8Array {
       }
       return rgb;
     }
+    case 'gbrp': {
+      const rgb = rgbOut(width, height, out);
+      for (let i = 0, o = 0; i < n; i++, o += 3) {
+        rgb[o] = data[2 * n + i]!;
+        rgb[o + 1] = data[i]!;
+        rgb[o + 2] = data[n + i]!;
+      }
+      return rgb;
+    }
     case 'gray': {
       const rgb = rgbOut(width, height, out);
       for (let i = 0, o = 0; i < n; i++, o += 3) {

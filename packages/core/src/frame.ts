@@ -1,8 +1,10 @@
 /**
  * Pixel formats a frame may carry. Packed formats store channels interleaved per
- * pixel; `i420` and `nv12` are planar YUV 4:2:0 (Y plane, then chroma).
+ * pixel; `i420` and `nv12` are planar YUV 4:2:0 (Y plane, then chroma); `gbrp` is
+ * planar 8-bit RGB with the planes in ffmpeg's order, green, blue, red (each
+ * `width * height` bytes): a model's planar tensor is filled from it plane by plane.
  */
-export type PixelFormat = 'rgba' | 'rgb' | 'bgr' | 'gray' | 'i420' | 'nv12';
+export type PixelFormat = 'rgba' | 'rgb' | 'bgr' | 'gray' | 'i420' | 'nv12' | 'gbrp';
 
 /** A frame of video: pixels plus geometry and time. */
 export interface Frame {
@@ -46,6 +48,7 @@ export function frameByteLength(format: PixelFormat, width: number, height: numb
       return width * height * 4;
     case 'rgb':
     case 'bgr':
+    case 'gbrp':
       return width * height * 3;
     case 'gray':
       return width * height;

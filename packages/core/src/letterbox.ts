@@ -294,6 +294,65 @@ function copyPacked(
   }
 }
 
+/**
+ * The planes of a `gbrp` frame (green, blue, red) with their tensor planes and
+ * coefficients, in that order.
+ */
+function gbrpPlanes(t: Target): Array<[plane: Float32Array, k: number, b: number]> {
+  return [
+    [t.green, t.kG, t.bG],
+    [t.blue, t.kB, t.bB],
+    [t.red, t.kR, t.bR],
+  ];
+}
+
+/**
+ * Planar `gbrp` pixels already at the content size, plane by plane. Without
+ * normalization (`value = pixel`, as YOLOX takes its input) the bytes are converted by
+ * the engine's `TypedArray.set`, a whole plane at once when the content spans the
+ * tensor's rows. Same values as {@link copyPacked}.
+ */
+function copyPlanar(src: Uint8Array | Uint8ClampedArray, t: Target): void {
+  const { stride, padX, padY, width, height } = t;
+  const n = width * height;
+  gbrpPlanes(t).forEach(([plane, k, b], c) => {
+    const from = c * n;
+    if (k === 1 && b === 0) {
+      if (width === stride) plane.set(src.subarray(from, from + n), padY * stride);
+      else for (let y = 0; y < height; y++) plane.set(src.subarray(from + y * width, from + (y + 1) * width), (padY + y) * stride + padX);
+      return;
+    }
+    let i = from;
+    for (let y = 0; y < height; y++) {
+      const row = (padY + y) * stride + padX;
+      for (let o = row; o < row + width; o++, i++) plane[o] = src[i]! * k + b;
+    }
+  });
+}
+
+/** Planar `gbrp` pixels, each plane resized bilinearly as {@link resizePackedBytes} does one channel. */
+function resizePlanar(src: Uint8Array | Uint8ClampedArray, xs: LinearAxis, ys: LinearAxis, frameWidth: number, frameHeight: number, t: Target): void {
+  const { stride, padX, padY, width, height } = t;
+  const { i0: x0, i1: x1, w: wx } = xs;
+  gbrpPlanes(t).forEach(([plane, k, b], c) => {
+    const base = c * frameWidth * frameHeight;
+    for (let dy = 0; dy < height; dy++) {
+      const r0 = base + ys.i0[dy]!;
+      const r1 = base + ys.i1[dy]!;
+      const fy = ys.w[dy]!;
+      let o = (padY + dy) * stride + padX;
+      for (let dx = 0; dx < width; dx++, o++) {
+        const fx = wx[dx]!;
+        const p = src[r0 + x0[dx]!]!;
+        const q = src[r1 + x0[dx]!]!;
+        const top = p + (src[r0 + x1[dx]!]! - p) * fx;
+        const bottom = q + (src[r1 + x1[dx]!]! - q) * fx;
+        plane[o] = (top + (bottom - top) * fy) * k + b;
+      }
+    }
+  });
+}
+
 /** Gray pixels already at the content size; see {@link copyPacked}. */
 function copyGray(src: Uint8Array | Uint8ClampedArray, t: Target): void {
   const { red, green, blue, kR, bR, kG, bG, kB, bB, stride, padX, padY, width, height } = t;
@@ -599,6 +658,13 @@ export function letterbox(frame: Frame, options: LetterboxOptions, out?: Float32
         break;
       }
       resizeGray(data, linearAxis(width, contentWidth), linearAxis(height, contentHeight, width), target);
+      break;
+    case 'gbrp':
+      if (!resized) {
+        copyPlanar(data, target);
+        break;
+      }
+      resizePlanar(data, linearAxis(width, contentWidth), linearAxis(height, contentHeight, width), width, height, target);
       break;
     case 'i420':
     case 'nv12': {

@@ -1,7 +1,7 @@
 import { ErrorCodes, VidaiError } from './errors.js';
 import { frameByteLength, type Frame, type PixelFormat } from './frame.js';
 
-const FORMATS: ReadonlySet<string> = new Set<PixelFormat>(['rgba', 'rgb', 'bgr', 'gray', 'i420', 'nv12']);
+const FORMATS: ReadonlySet<string> = new Set<PixelFormat>(['rgba', 'rgb', 'bgr', 'gray', 'i420', 'nv12', 'gbrp']);
 
 /**
  * Checks that a frame can be read safely: a known pixel format, positive integer

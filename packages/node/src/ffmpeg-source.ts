@@ -22,9 +22,9 @@ import { FrameAssembler } from './frame-assembler.js';
 import { StderrTail } from './stderr-tail.js';
 
 /** Pixel formats an {@link FfmpegSource} can output. */
-export type FfmpegPixelFormat = 'rgb' | 'bgr' | 'rgba' | 'gray';
+export type FfmpegPixelFormat = 'rgb' | 'bgr' | 'rgba' | 'gray' | 'gbrp';
 
-const ffmpegPixelFormats: Record<FfmpegPixelFormat, string> = { rgb: 'rgb24', bgr: 'bgr24', rgba: 'rgba', gray: 'gray' };
+const ffmpegPixelFormats: Record<FfmpegPixelFormat, string> = { rgb: 'rgb24', bgr: 'bgr24', rgba: 'rgba', gray: 'gray', gbrp: 'gbrp' };
 
 /**
  * swscale flags of the `fitWithin` resize. Measured against the JS letterbox's bilinear
@@ -65,7 +65,11 @@ export interface FfmpegSourceOptions {
   fitWithin?: LetterboxOptions;
   /** Output rate in frames per second (ffmpeg's `fps` filter drops or repeats frames). Default: the input's rate. */
   fps?: number;
-  /** Pixel format of the frames. Default: `'rgb'`. */
+  /**
+   * Pixel format of the frames. Default: `'rgb'`, or `'gbrp'` with `fitWithin`: planar
+   * frames go into a detector's planar tensor plane by plane (with `TypedArray.set` for
+   * YOLOX), about 10x faster than unpacking `'rgb'`.
+   */
   format?: FfmpegPixelFormat;
   /** Files only: read at the file's own frame rate (`-re`) instead of as fast as possible. Default: `false`. */
   realtime?: boolean;
@@ -263,7 +267,7 @@ export class FfmpegSource extends Evented<FfmpegSourceEvents> implements FrameSo
     this.options = options;
     this.input = resolveInput(options.input, options);
     this.live = options.live ?? this.input.live;
-    this.format = options.format ?? 'rgb';
+    this.format = options.format ?? (options.fitWithin ? 'gbrp' : 'rgb');
     if (!(this.format in ffmpegPixelFormats)) {
       throw new TypeError(`format must be one of ${Object.keys(ffmpegPixelFormats).join(', ')}, got ${String(options.format)}`);
     }

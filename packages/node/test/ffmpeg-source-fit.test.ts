@@ -11,6 +11,8 @@ import {
   FfmpegSource,
   WorkerDetector,
   boxIou,
+  frameToRgb,
+  letterbox,
   createNodeDetector,
   getCatalogModel,
   type DetectionResult,
@@ -27,8 +29,8 @@ const yolox = getCatalogModel('yolox-nano');
 const FIT = { size: yolox.inputSize, ...yolox.preprocess };
 
 /** Per-frame MD5s of ffmpeg's own rawvideo output through `vf`. */
-function ffmpegFrameMd5s(path: string, vf: string): string[] {
-  const out = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0', '-vf', vf, '-pix_fmt', 'rgb24', '-f', 'framemd5', '-'], {
+function ffmpegFrameMd5s(path: string, vf: string, pixFmt: string): string[] {
+  const out = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0', '-vf', vf, '-pix_fmt', pixFmt, '-f', 'framemd5', '-'], {
     encoding: 'utf8',
     maxBuffer: 16 << 20,
   });
@@ -49,14 +51,15 @@ async function firstFrames(options: FfmpegSourceOptions, count: number): Promise
 
 describe('FfmpegSource with fitWithin', () => {
   it("delivers every frame at the letterbox's resized size, exactly as ffmpeg's area scaler gives it, showing the input's size", async () => {
-    const expected = ffmpegFrameMd5s(CARS, 'scale=416:234:flags=area+accurate_rnd+full_chroma_int');
+    const expected = ffmpegFrameMd5s(CARS, 'scale=416:234:flags=area+accurate_rnd+full_chroma_int', 'gbrp');
     const source = new FfmpegSource({ input: CARS, fitWithin: FIT });
     const args: string[] = [];
     source.on('start', (info) => args.push(...info.args));
     let count = 0;
     let mismatches = 0;
     for await (const frame of source) {
-      expect(frame).toMatchObject({ width: 416, height: 234, displayWidth: 768, displayHeight: 432, format: 'rgb', seq: count });
+      // Planar by default: a detector fills its planar tensor from it plane by plane.
+      expect(frame).toMatchObject({ width: 416, height: 234, displayWidth: 768, displayHeight: 432, format: 'gbrp', seq: count });
       expect(frame.data.byteLength).toBe(416 * 234 * 3);
       if (createHash('md5').update(frame.data).digest('hex') !== expected[count]) mismatches++;
       count++;
@@ -65,6 +68,16 @@ describe('FfmpegSource with fitWithin', () => {
     expect(mismatches).toBe(0);
     // The pipe carries (768 * 432) / (416 * 234) = 3.4 times fewer bytes than at full size.
     expect(args.join(' ')).toContain('scale=416:234:flags=area');
+  });
+
+  it("gives the same pixels as 'rgb' frames, in planes green, blue, red", async () => {
+    const [planar] = await firstFrames({ input: CARS, fitWithin: FIT }, 1);
+    const [packed] = await firstFrames({ input: CARS, fitWithin: FIT, format: 'rgb' }, 1);
+    expect(planar!.format).toBe('gbrp');
+    expect(packed!.format).toBe('rgb');
+    expect(Buffer.from(frameToRgb(planar!)).equals(Buffer.from(packed!.data))).toBe(true);
+    // The letterbox of either gives the same tensor.
+    expect(letterbox(planar!, FIT).tensor).toEqual(letterbox(packed!, FIT).tensor);
   });
 
   it('follows the letterbox geometry: rounding, other sizes, width/height as the display size, no upscaling', async () => {

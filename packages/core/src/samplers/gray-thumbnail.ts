@@ -117,6 +117,25 @@ export function grayThumbnail(frame: Frame, width = 64, options: GrayThumbnailOp
         out[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
       }
     }
+  } else if (format === 'gbrp') {
+    // Planes G, B, R.
+    const n = fw * fh;
+    const divisor = count * 256;
+    const half = divisor >> 1;
+    for (let ty = 0; ty < th; ty++) {
+      let o = ty * tw;
+      for (let tx = 0; tx < tw; tx++, o++) {
+        let sum = 0;
+        for (let j = 0; j < ky; j++) {
+          const row = ys[ty * ky + j]! * fw;
+          for (let i = 0; i < kx; i++) {
+            const p = row + xs[tx * kx + i]!;
+            sum += WG * data[p]! + WB * data[n + p]! + WR * data[2 * n + p]!;
+          }
+        }
+        out[o] = ((sum + half) / divisor) | 0;
+      }
+    }
   } else {
     const channels = format === 'rgba' ? 4 : 3;
     // Weights of the first and third bytes of a pixel (R and B, or B and R for bgr).
