@@ -61,6 +61,9 @@ Options of detect:
   --resize <js|ffmpeg>     videos and streams: who resizes frames to the model's input, ffmpeg's
                            scaler while decoding (less work and a smaller pipe) or vidai's
                            bilinear letterbox on full-size frames (default: ffmpeg; images: js)
+  --padding <mode>         minimal | full | auto: pad frames only to a multiple of 32 (a 16:9 frame
+                           runs at 416x256) or into the whole input, as YOLOX's evaluation does
+                           (default: auto, minimal for catalog models)
   --realtime               read files at their own rate, as a live stream would arrive
   --max-frames <N>         stop after N processed frames
   --max-attempts <N>       live inputs: give up after N failed connection attempts in a row (default: never)
@@ -85,6 +88,7 @@ interface DetectArgs {
   width: number | undefined;
   height: number | undefined;
   resize: 'js' | 'ffmpeg';
+  padding: 'auto' | 'full' | 'minimal';
   realtime: boolean;
   maxFrames: number | undefined;
   maxAttempts: number | undefined;
@@ -117,6 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         every: { type: 'string' },
         size: { type: 'string' },
         resize: { type: 'string', default: 'ffmpeg' },
+        padding: { type: 'string', default: 'auto' },
         realtime: { type: 'boolean', default: false },
         'max-frames': { type: 'string' },
         'max-attempts': { type: 'string' },
@@ -184,6 +189,10 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
   }
   const resize = values.resize as string;
   if (resize !== 'js' && resize !== 'ffmpeg') throw new UsageError(`--resize must be js or ffmpeg, got "${resize}"`);
+  const padding = values.padding as string;
+  if (padding !== 'auto' && padding !== 'full' && padding !== 'minimal') {
+    throw new UsageError(`--padding must be minimal, full or auto, got "${padding}"`);
+  }
   const classes = (values.classes as string | undefined)
     ?.split(',')
     .map((c) => c.trim())
@@ -201,6 +210,7 @@ function detectArgs(values: Record<string, string | boolean | undefined>, positi
     width,
     height,
     resize,
+    padding,
     realtime: values.realtime === true,
     maxFrames: integerOption(values, 'max-frames'),
     maxAttempts: integerOption(values, 'max-attempts'),
@@ -297,6 +307,7 @@ async function detect(args: DetectArgs): Promise<void> {
     model: args.model,
     scoreThreshold: args.threshold,
     iouThreshold: args.iou,
+    padding: args.padding,
     ...(args.classes ? { classes: args.classes } : {}),
     ...(args.providers ? { executionProviders: args.providers as never } : {}),
     ...(args.threads === undefined ? {} : { intraOpNumThreads: args.threads }),
