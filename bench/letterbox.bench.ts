@@ -9,13 +9,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { frameByteLength, letterbox, type Frame, type LetterboxOptions, type PixelFormat } from '../packages/core/src/index.js';
+import { FFMPEG_PIX_FMT } from './pixel-formats.js';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
 const ITERATIONS = Number(process.argv[2] ?? 500);
 const WARMUP = 100;
 const VIDEO = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/imageio-cockatoo.mp4';
-const FFMPEG_FORMATS: Record<PixelFormat, string> = { rgb: 'rgb24', bgr: 'bgr24', rgba: 'rgba', gray: 'gray', i420: 'yuv420p', nv12: 'nv12' };
 
 function loadFrame(format: PixelFormat): { frame: Frame; origin: string } {
   const length = frameByteLength(format, WIDTH, HEIGHT);
@@ -23,7 +23,7 @@ function loadFrame(format: PixelFormat): { frame: Frame; origin: string } {
     try {
       const bytes = execFileSync(
         'ffmpeg',
-        ['-v', 'error', '-ss', '2', '-i', VIDEO, '-frames:v', '1', '-vf', `scale=${WIDTH}:${HEIGHT}`, '-f', 'rawvideo', '-pix_fmt', FFMPEG_FORMATS[format], '-'],
+        ['-v', 'error', '-ss', '2', '-i', VIDEO, '-frames:v', '1', '-vf', `scale=${WIDTH}:${HEIGHT}`, '-f', 'rawvideo', '-pix_fmt', FFMPEG_PIX_FMT[format], '-'],
         { maxBuffer: 64 << 20 },
       );
       if (bytes.length === length) return { frame: { data: new Uint8Array(bytes), width: WIDTH, height: HEIGHT, format, timestamp: 0, seq: 0 }, origin: 'video' };

@@ -32,6 +32,7 @@ import {
   createPipeline,
   decodeYolox,
   letterbox,
+  letterboxTransform,
   nonMaxSuppression,
   withDynamicInputSize,
   type Detector,
@@ -74,7 +75,7 @@ function frames720p(): { full: Frame; scaled: Frame } {
         maxBuffer: 64 << 20,
       }),
     );
-  const { contentWidth: width, contentHeight: height } = letterbox({ data: new Uint8Array(1280 * 720), width: 1280, height: 720, format: 'gray', timestamp: 0, seq: 0 }, fit).transform;
+  const { contentWidth: width, contentHeight: height } = letterboxTransform(1280, 720, fit);
   return {
     full: { data: grab('scale=1280:720', 'rgb24'), width: 1280, height: 720, format: 'rgb', timestamp: 0, seq: 0 },
     scaled: {

@@ -20,6 +20,7 @@ import {
   type PixelFormat,
   type Sampler,
 } from '../packages/core/src/index.js';
+import { FFMPEG_PIX_FMT } from './pixel-formats.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? '../shared';
 const ITERATIONS = Number(process.argv[2] ?? 300);
@@ -32,7 +33,7 @@ async function decode(
   onFrame: (frame: Frame) => void,
   { maxFrames = Infinity, scale = false }: { maxFrames?: number; scale?: boolean } = {},
 ): Promise<number> {
-  const pixFmt = { rgba: 'rgba', rgb: 'rgb24', bgr: 'bgr24', gray: 'gray', i420: 'yuv420p', nv12: 'nv12' }[format];
+  const pixFmt = FFMPEG_PIX_FMT[format];
   const args = ['-v', 'error', '-i', path];
   if (Number.isFinite(maxFrames)) args.push('-frames:v', String(maxFrames));
   if (scale) args.push('-vf', `scale=${size.width}:${size.height}`);
