@@ -119,7 +119,8 @@ const defaultCreateTensor: InputTensorFactory = (data, dims) => new Tensor('floa
  *
  * Each `detect` letterboxes the frame into a reused input buffer, runs the session,
  * decodes the output with the family's decoder and applies NMS; boxes come back in the
- * frame's pixels. Calls are serialized: a second `detect` waits for the first.
+ * frame's pixels (its display pixels when it has `displayWidth`/`displayHeight`). Calls
+ * are serialized: a second `detect` waits for the first.
  *
  * @example
  * ```ts
@@ -306,8 +307,8 @@ export class YoloDetector implements Detector {
   }
 
   /**
-   * Detects objects in `frame`. Boxes are `[x1, y1, x2, y2]` in the frame's pixels,
-   * clipped to the frame, highest score first.
+   * Detects objects in `frame`. Boxes are `[x1, y1, x2, y2]` in the frame's pixels (in
+   * its display size when it has one), clipped to the frame, highest score first.
    *
    * @throws VidaiError `closed` after `close()`; `aborted` when `options.signal` aborts
    *   before or during the call; `invalid-frame` / `unsupported-format` for a bad frame;
