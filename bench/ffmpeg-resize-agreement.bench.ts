@@ -22,7 +22,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import {
-  boxIou,
   evaluateCoco,
   getCatalogModel,
   letterboxTransform,
@@ -32,6 +31,7 @@ import {
   type Frame,
 } from '../packages/core/src/index.js';
 import { createNodeDetector, probe, readImage } from '../packages/node/src/index.js';
+import { compareDetections } from '../packages/node/test/helpers/comparisons.js';
 import { percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -92,46 +92,6 @@ async function detectAll(video: string, vf: string, width: number, height: numbe
   return results;
 }
 
-interface Agreement {
-  paired: number;
-  total: number;
-  countFrames: number;
-  frames: number;
-  scoreDiffs: number[];
-  coordDiffs: number[];
-  /** Highest score of a detection left unpaired. */
-  unpairedMaxScore: number;
-}
-
-function compare(reference: Detection[][], candidate: Detection[][]): Agreement {
-  const a: Agreement = { paired: 0, total: 0, countFrames: 0, frames: reference.length, scoreDiffs: [], coordDiffs: [], unpairedMaxScore: 0 };
-  reference.forEach((ref, i) => {
-    const got = candidate[i] ?? [];
-    a.total += ref.length + got.length;
-    if (ref.length === got.length) a.countFrames++;
-    const pairs: Array<[number, number, number]> = [];
-    ref.forEach((r, ri) =>
-      got.forEach((g, gi) => {
-        const iou = r.classId === g.classId ? boxIou(r.box, g.box) : 0;
-        if (iou >= 0.5) pairs.push([iou, ri, gi]);
-      }),
-    );
-    pairs.sort((x, y) => y[0] - x[0]);
-    const usedR = new Set<number>();
-    const usedG = new Set<number>();
-    for (const [, ri, gi] of pairs) {
-      if (usedR.has(ri) || usedG.has(gi)) continue;
-      usedR.add(ri);
-      usedG.add(gi);
-      a.paired += 2;
-      a.scoreDiffs.push(Math.abs(ref[ri]!.score - got[gi]!.score));
-      for (let k = 0; k < 4; k++) a.coordDiffs.push(Math.abs(ref[ri]!.box[k]! - got[gi]!.box[k]!));
-    }
-    ref.forEach((r, ri) => usedR.has(ri) || (a.unpairedMaxScore = Math.max(a.unpairedMaxScore, r.score)));
-    got.forEach((g, gi) => usedG.has(gi) || (a.unpairedMaxScore = Math.max(a.unpairedMaxScore, g.score)));
-  });
-  return a;
-}
 
 const mean = (v: readonly number[]) => (v.length === 0 ? 0 : v.reduce((s, x) => s + x, 0) / v.length);
 
@@ -152,7 +112,7 @@ for (const name of values.videos!.split(',').filter((v) => v.length > 0)) {
       : flags.startsWith('rgb:')
         ? await detectAll(video, `format=rgb24,scale=${t.contentWidth}:${t.contentHeight}:flags=${flags.slice(4)}`, t.contentWidth, t.contentHeight, info)
         : await detectAll(video, `scale=${t.contentWidth}:${t.contentHeight}:flags=${flags}`, t.contentWidth, t.contentHeight, info);
-    const a = compare(reference, scaled);
+    const a = compareDetections(reference, scaled);
     const sorted = [...a.coordDiffs].sort((x, y) => x - y);
     console.log(
       `${flags.padEnd(44)} ${((100 * a.paired) / a.total).toFixed(1).padStart(5)}%  ${((100 * a.countFrames) / a.frames).toFixed(1).padStart(9)}%` +

@@ -4,13 +4,11 @@
  * and detections on them agree with detections on full-size frames resized in JS.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FfmpegSource,
   WorkerDetector,
-  boxIou,
   frameToRgb,
   letterbox,
   createNodeDetector,
@@ -20,6 +18,7 @@ import {
   type Frame,
   type NodeDetector,
 } from '../src/index.js';
+import { compareDetections, ffmpegFrameMd5s } from './helpers/comparisons.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODEL = { model: 'yolox-nano', cacheDir: join(SHARED, 'models'), download: false } as const;
@@ -27,18 +26,6 @@ const CARS = join(SHARED, 'videos/intel-car-detection.mp4'); // 768x432
 const TRAFFIC = join(SHARED, 'videos/degirum-Traffic.mp4'); // 960x540
 const yolox = getCatalogModel('yolox-nano');
 const FIT = { size: yolox.inputSize, ...yolox.preprocess };
-
-/** Per-frame MD5s of ffmpeg's own rawvideo output through `vf`. */
-function ffmpegFrameMd5s(path: string, vf: string, pixFmt: string): string[] {
-  const out = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0', '-vf', vf, '-pix_fmt', pixFmt, '-f', 'framemd5', '-'], {
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
-  });
-  return out
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.split(',').pop()!.trim());
-}
 
 async function firstFrames(options: FfmpegSourceOptions, count: number): Promise<Frame[]> {
   const frames: Frame[] = [];
@@ -102,41 +89,17 @@ describe('FfmpegSource with fitWithin', () => {
   });
 });
 
-/** Detections of two runs over the same frames, paired greedily by IoU within a class. */
+/** Summary of {@link compareDetections} that the tolerances below bound. */
 function agreement(reference: DetectionResult[], candidate: DetectionResult[]) {
-  let total = 0;
-  let paired = 0;
-  const scoreDiffs: number[] = [];
-  const coordDiffs: number[] = [];
-  reference.forEach((ref, i) => {
-    const got = candidate[i]!;
-    total += ref.detections.length + got.detections.length;
-    const pairs: Array<[number, number, number]> = [];
-    ref.detections.forEach((r, ri) =>
-      got.detections.forEach((g, gi) => {
-        const iou = r.classId === g.classId ? boxIou(r.box, g.box) : 0;
-        if (iou >= 0.5) pairs.push([iou, ri, gi]);
-      }),
-    );
-    pairs.sort((a, b) => b[0] - a[0]);
-    const usedR = new Set<number>();
-    const usedG = new Set<number>();
-    for (const [, ri, gi] of pairs) {
-      if (usedR.has(ri) || usedG.has(gi)) continue;
-      usedR.add(ri);
-      usedG.add(gi);
-      paired += 2;
-      const r = ref.detections[ri]!;
-      const g = got.detections[gi]!;
-      scoreDiffs.push(Math.abs(r.score - g.score));
-      for (let k = 0; k < 4; k++) coordDiffs.push(Math.abs(r.box[k]! - g.box[k]!));
-    }
-  });
-  const sorted = coordDiffs.sort((a, b) => a - b);
+  const a = compareDetections(
+    reference.map((r) => r.detections),
+    candidate.map((r) => r.detections),
+  );
+  const sorted = [...a.coordDiffs].sort((x, y) => x - y);
   return {
-    detections: total,
-    pairedShare: paired / total,
-    meanScoreDiff: scoreDiffs.reduce((a, b) => a + b, 0) / scoreDiffs.length,
+    detections: a.total,
+    pairedShare: a.paired / a.total,
+    meanScoreDiff: a.scoreDiffs.reduce((x, y) => x + y, 0) / a.scoreDiffs.length,
     medianCoordDiff: sorted[Math.floor(sorted.length / 2)]!,
     p90CoordDiff: sorted[Math.floor(sorted.length * 0.9)]!,
   };

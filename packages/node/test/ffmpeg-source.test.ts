@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FfmpegSource, isVidaiError, type FfmpegSourceOptions, type Frame, type ReconnectInfo, type VidaiError } from '@vidai/node';
 import { ffmpegChildren, processExists } from './helpers/child-processes.js';
+import { ffmpegFrameMd5s } from './helpers/comparisons.js';
 
 const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const video = join(shared, 'videos/intel-car-detection.mp4');
@@ -26,17 +27,6 @@ function ffprobeFrameCount(path: string): number {
   return Number(out.trim());
 }
 
-/** Per-frame MD5s of ffmpeg's own rawvideo output with the same conversion. */
-function ffmpegFrameMd5s(path: string, vf: string, pixFmt: string): string[] {
-  const out = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0', '-vf', vf, '-pix_fmt', pixFmt, '-f', 'framemd5', '-'], {
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
-  });
-  return out
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.split(',').pop()!.trim());
-}
 
 async function expectRejectsWithCode(promise: Promise<unknown>, code: string): Promise<VidaiError> {
   const error = await promise.then(

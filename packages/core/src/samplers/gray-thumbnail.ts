@@ -117,29 +117,18 @@ export function grayThumbnail(frame: Frame, width = 64, options: GrayThumbnailOp
         out[o] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
       }
     }
-  } else if (format === 'gbrp') {
-    // Planes G, B, R.
-    const n = fw * fh;
-    const divisor = count * 256;
-    const half = divisor >> 1;
-    for (let ty = 0; ty < th; ty++) {
-      let o = ty * tw;
-      for (let tx = 0; tx < tw; tx++, o++) {
-        let sum = 0;
-        for (let j = 0; j < ky; j++) {
-          const row = ys[ty * ky + j]! * fw;
-          for (let i = 0; i < kx; i++) {
-            const p = row + xs[tx * kx + i]!;
-            sum += WG * data[p]! + WB * data[n + p]! + WR * data[2 * n + p]!;
-          }
-        }
-        out[o] = ((sum + half) / divisor) | 0;
-      }
-    }
   } else {
-    const channels = format === 'rgba' ? 4 : 3;
-    // Weights of the first and third bytes of a pixel (R and B, or B and R for bgr).
-    const [w0, w2] = format === 'bgr' ? [WB, WR] : [WR, WB];
+    // Color: where a pixel's three samples are (step between pixels, offsets of the
+    // samples) and their luma weights. Packed rgb/bgr/rgba interleave them; gbrp keeps
+    // planes green, blue, red.
+    const n = fw * fh;
+    const layout: [step: number, off0: number, off1: number, off2: number, w0: number, w1: number, w2: number] =
+      format === 'gbrp'
+        ? [1, 0, n, 2 * n, WG, WB, WR]
+        : format === 'bgr'
+          ? [3, 0, 1, 2, WB, WG, WR]
+          : [format === 'rgba' ? 4 : 3, 0, 1, 2, WR, WG, WB];
+    const [step, off0, off1, off2, w0, w1, w2] = layout;
     const divisor = count * 256;
     const half = divisor >> 1;
     for (let ty = 0; ty < th; ty++) {
@@ -149,8 +138,8 @@ export function grayThumbnail(frame: Frame, width = 64, options: GrayThumbnailOp
         for (let j = 0; j < ky; j++) {
           const row = ys[ty * ky + j]! * fw;
           for (let i = 0; i < kx; i++) {
-            const p = (row + xs[tx * kx + i]!) * channels;
-            sum += w0 * data[p]! + WG * data[p + 1]! + w2 * data[p + 2]!;
+            const p = (row + xs[tx * kx + i]!) * step;
+            sum += w0 * data[p + off0]! + w1 * data[p + off1]! + w2 * data[p + off2]!;
           }
         }
         out[o] = ((sum + half) / divisor) | 0;
