@@ -51,7 +51,7 @@ try {
   });
   const b = detector.backend;
   $('backend').textContent =
-    `${b.provider}${b.wasm ? ` (${b.wasm.threads} thread${b.wasm.threads > 1 ? 's' : ''}, SIMD)` : ''} in a ${b.thread === 'worker' ? 'Worker' : 'main-thread'} session, onnxruntime-web ${b.runtimeVersion}`;
+    `${b.provider}${b.wasm ? ` (${b.wasm.threads} thread${b.wasm.threads > 1 ? 's' : ''}, SIMD)` : ''} in a ${b.thread === 'worker' ? 'Worker' : 'main-thread'} session, onnxruntime-web ${b.runtimeVersion}; ${detector.padding} padding`;
   $('why').textContent = [
     ...b.attempts.filter((a) => a.status !== 'used').map((a) => `${a.provider}: ${a.reason}`),
     ...(b.wasm ? [`threads: ${b.wasm.threadsReason}`] : []),
@@ -61,7 +61,10 @@ try {
   let loop;
   const start = () => {
     loop = DetectionLoop.start({ source, detector, scoreThreshold: Number($('threshold').value) });
-    loop.on('result', (result) => overlay.push(result));
+    loop.on('result', (result) => {
+      overlay.push(result);
+      $('objects').textContent = result.detections.map((d) => `${d.label} ${d.score.toFixed(2)}`).join(', ') || 'none';
+    });
     loop.on('error', showError);
   };
   start();

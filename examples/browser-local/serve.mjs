@@ -70,5 +70,5 @@ const server = createServer((req, res) => {
 });
 
 server.listen(port, host, () => {
-  console.log(`vidai browser-local example: http://localhost:${port}  (models from ${modelDir})`);
+  console.log(`vidai browser-local example: http://localhost:${server.address().port}  (models from ${modelDir})`);
 });
