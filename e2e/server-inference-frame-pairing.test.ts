@@ -57,11 +57,23 @@ const median = (values: number[]): number => {
   return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
 };
 
+/** What the server's decoder handed out (by default it scales to the detector's input while converting). */
+const decodedFormats = new Set<string>();
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vidai-pairing-'));
   const y4m = join(dir, 'counter.y4m');
   await writeCounterY4m(y4m);
-  fixture = await startInferenceFixture({ y4m, token, server: { mapFrame: (frame) => ({ ...frame, seq: readFrameCounter(frame, HEIGHT) }) } });
+  fixture = await startInferenceFixture({
+    y4m,
+    token,
+    server: {
+      mapFrame: (frame) => {
+        decodedFormats.add(`${frame.format} ${frame.width}x${frame.height} of ${frame.displayWidth}x${frame.displayHeight}`);
+        return { ...frame, seq: readFrameCounter(frame, HEIGHT) };
+      },
+    },
+  });
   ({ page, chromium, serverUrl } = fixture);
 }, 120_000);
 
@@ -148,6 +160,8 @@ describe('server-side inference, results paired with local frames by RTP timesta
         { url: serverUrl, token, width: WIDTH, height: HEIGHT, bits: BITS, blockH: BLOCK_H, count: 45 },
       );
       expect(out.pairing).toBe('rtp-timestamp');
+      // The decoder scaled the 640x480 pictures to the letterbox's 416x312, planar, and the counter still reads.
+      expect([...decodedFormats]).toEqual(['gbrp 416x312 of 640x480']);
       const results = out.results!;
       expect(out.errors).toEqual([]);
       // Every result names its frame by RTP timestamp.

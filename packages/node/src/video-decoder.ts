@@ -16,14 +16,19 @@ import {
   AV_CODEC_ID_VP8,
   AV_LOG_QUIET,
   AV_PIX_FMT_BGR24,
+  AV_PIX_FMT_GBRP,
   AV_PIX_FMT_RGB24,
   AV_PIX_FMT_RGBA,
   AV_PIX_FMT_YUV420P,
   AVERROR_EAGAIN,
+  SWS_ACCURATE_RND,
+  SWS_AREA,
   SWS_BILINEAR,
+  SWS_FULL_CHR_H_INT,
   type AVPixelFormat,
+  type SwsFlags,
 } from 'node-av/constants';
-import { VidaiError, ErrorCodes, type Frame } from '@vidai/core';
+import { VidaiError, ErrorCodes, letterboxTransform, type Frame, type LetterboxOptions } from '@vidai/core';
 import type { EncodedVideoFrame, VideoCodecName } from './rtp-frame-assembler.js';
 
 /** Pixel formats the decoder can output. */
@@ -33,6 +38,15 @@ export type DecodedPixelFormat = 'bgr' | 'rgb' | 'rgba' | 'i420';
 export interface VideoFrameDecoderOptions {
   /** Pixel format of the frames produced. Default: `'bgr'` (what YOLOX models take). */
   format?: DecodedPixelFormat;
+  /**
+   * A detector's letterbox options (`{ size: detector.inputSize, ...detector.preprocess }`):
+   * the colour conversion also scales each picture to the size the letterbox would
+   * resize it to, with swscale's `area` filter as `FfmpegSource`'s `fitWithin` does, and
+   * frames come out planar (`'gbrp'`, `format` is then ignored) with the decoded size as
+   * `displayWidth`/`displayHeight`. The detector then only pads and converts. Default:
+   * none (full-size frames in `format`).
+   */
+  fitWithin?: LetterboxOptions;
 }
 
 /** A decoded picture with the facts of the encoded frame it came from. */
@@ -73,6 +87,7 @@ export class VideoFrameDecoder {
   private scaler: SoftwareScaleContext | undefined;
   private scalerKey = '';
   private readonly format: DecodedPixelFormat;
+  private readonly fitWithin: LetterboxOptions | undefined;
   /** Frames decoded so far. */
   decoded = 0;
   /** Frames the decoder rejected. */
@@ -92,6 +107,9 @@ export class VideoFrameDecoder {
     if (this.format !== 'i420' && !(this.format in pixelFormats)) {
       throw new TypeError(`format must be one of bgr, rgb, rgba, i420; got ${String(options.format)}`);
     }
+    this.fitWithin = options.fitWithin;
+    // Fails early (TypeError) on letterbox options that cannot fit anything.
+    if (this.fitWithin) letterboxTransform(16, 16, this.fitWithin);
     if (!logSilenced) {
       // Corrupt input is reported through our own errors; libav's stderr chatter is noise.
       Log.setLevel(AV_LOG_QUIET);
@@ -161,6 +179,7 @@ export class VideoFrameDecoder {
     const height = pic.height;
     const planes = pic.data;
     if (!planes) throw new VidaiError(ErrorCodes.INVALID_FRAME, 'The decoder returned a frame without pixels.');
+    if (this.fitWithin) return this.convertFitted(width, height, planes);
     if (this.format === 'i420' && pic.format === AV_PIX_FMT_YUV420P) {
       return { data: copyI420(planes, pic.linesize, width, height), width, height, format: 'i420' };
     }
@@ -185,6 +204,24 @@ export class VideoFrameDecoder {
     const out = Buffer.alloc(width * height * target.bytes);
     this.scaler.scaleSync(planes, pic.linesize, 0, height, [out], [width * target.bytes]);
     return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width, height, format: this.format };
+  }
+
+  /** The picture scaled to the letterbox's resized size, planar gbrp, with its decoded size as display size. */
+  private convertFitted(width: number, height: number, planes: NonNullable<AvFrame['data']>): Omit<Frame, 'timestamp' | 'seq'> {
+    const pic = this.picture;
+    const { contentWidth: w, contentHeight: h } = letterboxTransform(width, height, this.fitWithin!);
+    const key = `${width}x${height}:${pic.format}:fit`;
+    if (!this.scaler || this.scalerKey !== key) {
+      this.scaler?.freeContext();
+      this.scaler = new SoftwareScaleContext();
+      this.scaler.getContext(width, height, pic.format as AVPixelFormat, w, h, AV_PIX_FMT_GBRP, (SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT) as SwsFlags);
+      this.scalerKey = key;
+    }
+    const n = w * h;
+    const out = Buffer.alloc(3 * n);
+    // gbrp planes: green, blue, red.
+    this.scaler.scaleSync(planes, pic.linesize, 0, height, [out.subarray(0, n), out.subarray(n, 2 * n), out.subarray(2 * n)], [w, w, w]);
+    return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width: w, height: h, displayWidth: width, displayHeight: height, format: 'gbrp' };
   }
 
   /** Releases the codec context and buffers. Safe to call twice. */

@@ -31,6 +31,7 @@ import {
   type Detector,
   type Frame,
   type LatencyStats,
+  type LetterboxOptions,
   type Pipeline,
   type Sampler,
   type WireLimits,
@@ -95,8 +96,19 @@ export interface InferencePeerOptions {
   keyFrameIntervalMs?: number;
   /** How long the reorder buffer waits for a missing packet, ms. Default: 40. */
   reorderDelayMs?: number;
-  /** Pixel format of decoded frames. Default: `'bgr'`. */
+  /** Pixel format of decoded frames when the detector resizes them (see `resize`). Default: `'bgr'`. */
   pixelFormat?: DecodedPixelFormat;
+  /**
+   * Who resizes decoded frames to the model's input. `'decoder'`: the decoder's colour
+   * conversion also scales each picture (swscale `area`, as `FfmpegSource`'s
+   * `fitWithin`), so frames reach the detector planar (`'gbrp'`) at the letterboxed size
+   * with the decoded size as display size, and the detector only pads and converts.
+   * It needs a detector that exposes `inputSize` and `preprocess` (`YoloDetector`,
+   * `WorkerDetector`). `'detector'`: full-size frames in `pixelFormat`, resized by the
+   * detector's letterbox. Default: `'decoder'` when the detector exposes both and
+   * `pixelFormat` is not set, else `'detector'`. `mapFrame` sees the frames as decoded.
+   */
+  resize?: 'decoder' | 'detector';
   /** Decides which decoded frames reach the detector. Default: every frame (the detector's pace still drops the rest). */
   sampler?: Sampler;
   /**
@@ -232,6 +244,9 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     badMessages: 0,
   };
 
+  /** The decoder's resize, decided from the options once. */
+  private readonly fit: { fitWithin?: LetterboxOptions };
+
   private constructor(options: InferencePeerOptions) {
     super();
     if (!options || typeof options.detector?.detect !== 'function') {
@@ -242,6 +257,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
       throw new TypeError(`InferencePeer: codecs must be a non-empty list of 'vp8' | 'h264', got ${JSON.stringify(codecs)}`);
     }
     this.options = options;
+    this.fit = decoderFit(options);
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
     this.pipeline = createPipeline({
       source: this.source,
@@ -403,7 +419,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     this.codec = codec;
     this.reorder = new RtpReorderBuffer<RtpPacket>({ maxDelayMs: this.options.reorderDelayMs ?? 40 });
     this.assembler = new RtpFrameAssembler(codec, { onNeedKeyFrame: () => this.requestKeyFrame() });
-    this.decoder = new VideoFrameDecoder(codec, { format: this.options.pixelFormat ?? 'bgr' });
+    this.decoder = new VideoFrameDecoder(codec, { format: this.options.pixelFormat ?? 'bgr', ...this.fit });
     this.pipelineDone = this.pipeline.run().catch((error) => {
       if (!this.isClosed()) this.emitError(error instanceof VidaiError ? error : new VidaiError(ErrorCodes.INFERENCE_FAILED, String(error), { cause: error }));
     });
@@ -605,4 +621,18 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     })();
     return this.closing;
   }
+}
+
+/** The decoder's `fitWithin` for a peer's options: the detector's letterbox when the decoder resizes (see `resize`). */
+function decoderFit(options: InferencePeerOptions): { fitWithin?: LetterboxOptions } {
+  const { detector } = options;
+  const fit =
+    'inputSize' in detector && 'preprocess' in detector
+      ? { size: detector.inputSize as LetterboxOptions['size'], ...(detector.preprocess as Omit<LetterboxOptions, 'size'>) }
+      : undefined;
+  const resize = options.resize ?? (fit && options.pixelFormat === undefined ? 'decoder' : 'detector');
+  if (resize !== 'decoder' && resize !== 'detector') throw new TypeError(`InferencePeer: resize must be 'decoder' or 'detector', got ${String(resize)}`);
+  if (resize === 'detector') return {};
+  if (!fit) throw new TypeError("InferencePeer: resize 'decoder' needs a detector with inputSize and preprocess (YoloDetector, WorkerDetector)");
+  return { fitWithin: fit };
 }
