@@ -6,37 +6,17 @@
  * threads, show the backend, the rate, the latency and the objects, and follow its
  * score-threshold control.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
+import { startExampleProcess, type ExampleProcess } from './helpers/example-process.js';
 import { imageDir, modelDir } from './helpers/detector-app.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
 
 let y4m: Y4mFile;
-let server: ChildProcess;
-let url: string;
+let example: ExampleProcess;
 let chromium: ChromiumHandle;
-
-/** Starts the example's server on a free port; resolves with its URL once it listens. */
-function startExample(): Promise<string> {
-  server = spawn(process.execPath, ['examples/browser-local/serve.mjs'], {
-    env: { ...process.env, VIDAI_MODEL_DIR: modelDir, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      const m = /(http:\/\/localhost:\d+)/.exec(output);
-      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`the example exited with ${code}: ${output}`)));
-  });
-}
 
 const text = async (page: Page, id: string) => (await page.locator(`#${id}`).textContent()) ?? '';
 
@@ -55,16 +35,15 @@ async function waitForObjects(page: Page, test: (labels: string[]) => boolean, w
 
 beforeAll(async () => {
   y4m = await makeY4m(join(imageDir, 'dog.jpg'), { fps: 15, duration: 2 });
-  [url, chromium] = await Promise.all([startExample(), launchChromium({ y4m: y4m.path })]);
+  [example, chromium] = await Promise.all([
+    startExampleProcess(['examples/browser-local/serve.mjs'], { VIDAI_MODEL_DIR: modelDir, PORT: '0', HOST: '127.0.0.1' }),
+    launchChromium({ y4m: y4m.path }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
   await chromium?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await example?.stop();
   await y4m?.remove();
 });
 
@@ -74,7 +53,7 @@ describe('examples/browser-local', () => {
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     try {
-      await page.goto(`${url}/`);
+      await page.goto(`${example.url}/`);
       expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
 
       // Threshold 0.35 (the page's default): dog 0.86, bicycle 0.80 and car 0.80 on dog.jpg.

@@ -6,53 +6,35 @@
  * shows the detections and the phone page the boxes it got back, also after the phone
  * page is reloaded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
+import { startExampleProcess, type ExampleProcess } from './helpers/example-process.js';
 import { imageDir, modelDir } from './helpers/detector-app.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
 
 let y4m: Y4mFile;
-let server: ChildProcess;
+let example: ExampleProcess;
 let base: string;
 let desktopBrowser: ChromiumHandle;
 let phoneBrowser: ChromiumHandle;
-
-/** Starts the example on a free port; resolves with its URL once it listens. */
-function startExample(): Promise<string> {
-  server = spawn(process.execPath, ['--import', 'tsx', 'examples/phone-to-desktop/server.ts', '--port', '0'], {
-    env: { ...process.env, VIDAI_MODEL_DIR: modelDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      const m = /open (http:\/\/localhost:\d+)\//.exec(output);
-      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`the example exited with ${code}: ${output}`)));
-  });
-}
 
 const text = (page: Page, selector: string) => page.locator(selector).textContent();
 
 beforeAll(async () => {
   y4m = await makeY4m(join(imageDir, 'dog.jpg'), { fps: 15, duration: 2 });
-  [base, desktopBrowser, phoneBrowser] = await Promise.all([startExample(), launchChromium(), launchChromium({ y4m: y4m.path })]);
+  [example, desktopBrowser, phoneBrowser] = await Promise.all([
+    startExampleProcess(['--import', 'tsx', 'examples/phone-to-desktop/server.ts', '--port', '0'], { VIDAI_MODEL_DIR: modelDir }),
+    launchChromium(),
+    launchChromium({ y4m: y4m.path }),
+  ]);
+  base = example.url;
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([desktopBrowser?.close(), phoneBrowser?.close()]);
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await example?.stop();
   await y4m?.remove();
 });
 
