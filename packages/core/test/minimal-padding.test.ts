@@ -20,19 +20,11 @@ import {
 } from '@vidai/core';
 import { decodeImage } from './helpers/decode-image.js';
 import { buildConstantOutputModel } from './helpers/onnx-model.js';
+import { failure } from '../../../test/helpers/rejection.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODEL = join(SHARED, 'models/yolox_nano.onnx');
 const DOG = join(SHARED, 'images/dog.jpg');
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('letterbox padMultiple', () => {
   it('pads a 16:9 frame to the next multiple instead of the whole square', () => {

@@ -19,21 +19,13 @@ import {
   type CatalogModel,
   type Frame,
 } from '../src/index.js';
+import { failure } from '../../../test/helpers/rejection.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODELS = join(SHARED, 'models');
 const MODEL_FILE = join(MODELS, 'yolox_nano.onnx');
 /** This machine has no onnxruntime GPU binaries; where it has, the fallback cases do not apply. */
 const cudaInstalled = hasProviderBinaries('cuda');
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createNodeDetector', () => {
   let dog: Frame;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isVidaiError, modelCatalog, modelCacheDir, resolveModel, type CatalogModel, type DownloadProgress } from '../src/index.js';
+import { failure } from '../../../test/helpers/rejection.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODELS = join(SHARED, 'models');
@@ -19,16 +20,6 @@ const MODEL_FILE = join(MODELS, 'yolox_nano.onnx');
 const bytes = readFileSync(MODEL_FILE);
 const sha256 = createHash('sha256').update(bytes).digest('hex');
 const nano = modelCatalog['yolox-nano']!;
-
-/** Rejects with the error a promise rejects with, for assertions on its fields. */
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('modelCacheDir', () => {
   it('prefers VIDAI_MODEL_DIR', () => {

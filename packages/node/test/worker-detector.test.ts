@@ -22,19 +22,11 @@ import {
   type Frame,
   type NodeDetector,
 } from '../src/index.js';
+import { failure } from '../../../test/helpers/rejection.js';
 
 const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
 const MODELS = join(SHARED, 'models');
 const MODEL = { model: 'yolox-nano', cacheDir: MODELS, download: false } as const;
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Worker threads alive in this process (the diagnostic report lists each one). */
 function liveWorkerThreads(): number {
