@@ -556,10 +556,9 @@ function resizeYuv(
  * down, in display pixels: {@link modelToSourceBox} then maps boxes straight to the picture.
  */
 function inDisplayPixels(t: Required<LetterboxTransform>, displayWidth: number, displayHeight: number, o: Resolved): Required<LetterboxTransform> {
-  const scale = Math.min(o.dstWidth / displayWidth, o.dstHeight / displayHeight);
   return {
     ...t,
-    scale: !o.allowUpscale && scale > 1 ? 1 : scale,
+    scale: transformOf(displayWidth, displayHeight, o).scale,
     srcWidth: displayWidth,
     srcHeight: displayHeight,
     scaleX: t.contentWidth / displayWidth,
