@@ -6,7 +6,6 @@ import {
   letterboxTransform,
   wantsDynamicInputSize,
   withDynamicInputSize,
-  type Box,
   type DetectionResult,
   type Frame,
   type YoloDetectorOptions,
@@ -269,17 +268,11 @@ export class InferenceEngine {
     }
     const t0 = now();
     let frame: Frame;
-    let sx = 1;
-    let sy = 1;
-    let width: number;
-    let height: number;
     try {
-      ({ width, height } = imageSize(input));
+      const { width, height } = imageSize(input);
       const raw = this.resize === 'core' ? await readVideoFrame(input, request) : undefined;
       if (raw) {
         frame = raw;
-        sx = width / raw.width;
-        sy = height / raw.height;
       } else {
         let dw = width;
         let dh = height;
@@ -287,26 +280,21 @@ export class InferenceEngine {
           const t = letterboxTransform(width, height, { ...this.detector.preprocess, size: this.detector.inputSize });
           dw = t.contentWidth;
           dh = t.contentHeight;
-          sx = width / dw;
-          sy = height / dh;
         }
         const ctx = this.context(dw, dh);
         ctx.drawImage(input, 0, 0, dw, dh);
         const pixels = ctx.getImageData(0, 0, dw, dh);
         frame = { data: pixels.data, width: dw, height: dh, format: 'rgba', timestamp: request.timestamp, seq: request.seq };
       }
+      // Pixels read at another size than the image shows: the detector maps boxes to the shown size.
+      if (frame.width !== width || frame.height !== height) frame = { ...frame, displayWidth: width, displayHeight: height };
     } finally {
       closeImage(input);
     }
     const read = now() - t0;
     const result = await this.detector.detect(frame, thresholds);
-    if (sx !== 1 || sy !== 1) {
-      for (const d of result.detections) d.box = scaleBox(d.box, sx, sy, width, height);
-    }
     return {
       ...result,
-      width,
-      height,
       timings: { ...result.timings, preprocess: result.timings.preprocess + read, read },
     };
   }
@@ -373,8 +361,4 @@ function imageSize(image: EngineImage): { width: number; height: number } {
 
 function closeImage(input: EngineImage | Frame): void {
   if (isImage(input)) input.close();
-}
-
-function scaleBox(box: Box, sx: number, sy: number, width: number, height: number): Box {
-  return [Math.min(box[0] * sx, width), Math.min(box[1] * sy, height), Math.min(box[2] * sx, width), Math.min(box[3] * sy, height)];
 }
