@@ -87,4 +87,63 @@ describe('capture sources in headless Chromium', () => {
       await page.close();
     }
   });
+
+  it('VideoElementSource: seq keeps increasing when the <video> gets a new stream (a peer that reconnects)', async () => {
+    const page = await chromium.context.newPage();
+    try {
+      await openDetectorApp(page, `${server.url}/`);
+      const r = await page.evaluate(async () => {
+        const v = (globalThis as unknown as { vidai: typeof import('@vidai/browser') }).vidai;
+        const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+        // A canvas stream stands in for a remote track; each paint is a new frame.
+        const paintedStream = () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = 64;
+          canvas.height = 48;
+          const g = canvas.getContext('2d')!;
+          let i = 0;
+          const timer = setInterval(() => {
+            g.fillStyle = `rgb(${i++ % 256}, 0, 0)`;
+            g.fillRect(0, 0, 64, 48);
+          }, 33);
+          const stream = canvas.captureStream(30);
+          return { stream, stop: () => (clearInterval(timer), stream.getTracks().forEach((t) => t.stop())) };
+        };
+        const video = document.createElement('video');
+        video.muted = true;
+        const source = new v.VideoElementSource(video);
+        const take = async (stream: MediaStream) => {
+          const seqs: number[] = [];
+          const stamps: number[] = [];
+          for (let i = 0; i < 3; i++) {
+            const f = await source.next();
+            seqs.push(f!.seq);
+            stamps.push(f!.timestamp);
+            f!.close();
+            await pause(250);
+          }
+          return { seqs, stamps, stream: stream.id };
+        };
+        const first = paintedStream();
+        video.srcObject = first.stream;
+        await video.play();
+        const a = await take(first.stream);
+        first.stop();
+        const second = paintedStream();
+        video.srcObject = second.stream;
+        await video.play();
+        const b = await take(second.stream);
+        second.stop();
+        await source.close();
+        return { a, b, presented: source.presentedFrames };
+      });
+      const seqs = [...r.a.seqs, ...r.b.seqs];
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
+      // The media clock did start over, which is what made the browser's count start over too.
+      expect(Math.min(...r.b.stamps)).toBeLessThan(Math.max(...r.a.stamps));
+      expect(r.presented).toBeGreaterThan(seqs.at(-1)!);
+    } finally {
+      await page.close();
+    }
+  });
 });

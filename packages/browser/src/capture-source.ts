@@ -14,7 +14,11 @@ export interface CapturedFrame {
    * the clock the overlay reads), so results can be drawn on the frame they belong to.
    */
   timestamp: number;
-  /** The frame's index among the frames the source presented (gaps are frames never grabbed). */
+  /**
+   * The frame's index among the frames the source presented (gaps are frames never
+   * grabbed). It only increases, also when a `<video>` changes media, since a
+   * `DetectionLoop` drops a result whose `seq` is not newer than the last one.
+   */
   seq: number;
   /**
    * When the frame was captured or presented, in `performance.now()` ms (the camera's

@@ -40,6 +40,12 @@ export class VideoElementSource implements CaptureSource {
   private readonly useVideoFrame: boolean;
   private readonly frameTime: (video: HTMLVideoElement, metadata?: VideoFrameCallbackMetadata) => number;
   private metadata: VideoFrameCallbackMetadata | undefined;
+  /**
+   * Frames the element presented before its current media: the browser's
+   * `presentedFrames` starts over when `srcObject` or `src` changes (a peer that
+   * reconnects, a new file), and `seq` must keep increasing across that.
+   */
+  private presentedBefore = 0;
   private handle = 0;
   private lastTime = -1;
   private closed = false;
@@ -69,7 +75,7 @@ export class VideoElementSource implements CaptureSource {
 
   /** Frames presented so far (the browser's count where it gives one). */
   get presentedFrames(): number {
-    return Math.max(this.metadata?.presentedFrames ?? 0, this.gate.presented);
+    return Math.max(this.presentedBefore + (this.metadata?.presentedFrames ?? 0), this.gate.presented);
   }
 
   private watch(): void {
@@ -77,6 +83,8 @@ export class VideoElementSource implements CaptureSource {
     if (this.usesVideoFrameCallback) {
       const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
         if (this.closed) return;
+        const previous = this.metadata?.presentedFrames ?? 0;
+        if (metadata.presentedFrames < previous) this.presentedBefore += previous; // new media: the count started over
         this.metadata = metadata;
         this.gate.frame();
         this.handle = video.requestVideoFrameCallback(onFrame);
@@ -105,7 +113,7 @@ export class VideoElementSource implements CaptureSource {
     const metadata = this.metadata;
     const timestamp = this.frameTime(video, metadata);
     const capturedAt = metadata?.captureTime ?? metadata?.presentationTime ?? performance.now();
-    const seq = (metadata?.presentedFrames ?? this.gate.presented) - 1;
+    const seq = (metadata ? this.presentedBefore + metadata.presentedFrames : this.gate.presented) - 1;
     const image = this.useVideoFrame
       ? new VideoFrame(video, { timestamp: Math.round(timestamp * 1000) })
       : await createImageBitmap(video);
