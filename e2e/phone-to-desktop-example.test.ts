@@ -41,6 +41,9 @@ afterAll(async () => {
 describe('examples/phone-to-desktop', () => {
   it('shows a room link and QR code on the desktop; the phone opening it gets its video detected and the boxes back', async () => {
     const desktop = await desktopBrowser.context.newPage();
+    // The pages' console, shown if the boxes do not come back.
+    const logs: string[] = [];
+    desktop.on('console', (m) => logs.push(`desktop ${m.type()}: ${m.text()}`));
     await desktop.goto(`${base}/`);
     const senderUrl = await desktop.locator('#sender-link').getAttribute('href');
     expect(senderUrl).toMatch(new RegExp(`^${base}/send#room=[\\w-]{22}&token=[\\w-]{43}$`));
@@ -59,6 +62,7 @@ describe('examples/phone-to-desktop', () => {
     await expect.poll(() => text(desktop, '#room-state'), { timeout: 10_000 }).toBe('joined');
 
     const phone = await phoneBrowser.context.newPage();
+    phone.on('console', (m) => logs.push(`phone ${m.type()}: ${m.text()}`));
     await phone.goto(senderUrl!);
     await expect.poll(async () => Number(await text(desktop, '#count')), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(5);
     await expect.poll(async () => Number(await text(phone, '#count')), { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(3);
@@ -78,7 +82,11 @@ describe('examples/phone-to-desktop', () => {
     await phone.reload();
     const state = async () =>
       `phone: ${await text(phone, '#room-state')}, ${await text(phone, '#viewers')}, error "${await text(phone, '#error')}"; ` +
-      `desktop: room ${await text(desktop, '#room-state')}, peer ${await text(desktop, '#peer-state')}, count ${await text(desktop, '#count')} (was ${before}), error "${await text(desktop, '#error')}"`;
+      `desktop: room ${await text(desktop, '#room-state')}, peer ${await text(desktop, '#peer-state')}, count ${await text(desktop, '#count')} (was ${before}), ` +
+      `rate "${await text(desktop, '#rate')}", error "${await text(desktop, '#error')}", video ${await desktop.evaluate(() => {
+        const v = document.querySelector('video')!;
+        return `${v.videoWidth}x${v.videoHeight} readyState ${v.readyState} paused ${v.paused} at ${v.currentTime.toFixed(2)} s`;
+      })}\n${logs.join('\n')}`;
     await expect
       .poll(async () => Number(await text(phone, '#count')), { timeout: 60_000, interval: 250, message: 'boxes back on the phone after its reload' })
       .toBeGreaterThanOrEqual(3)
