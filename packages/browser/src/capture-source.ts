@@ -16,8 +16,8 @@ export interface CapturedFrame {
   timestamp: number;
   /**
    * The frame's index among the frames the source presented (gaps are frames never
-   * grabbed). It only increases, also when a `<video>` changes media, since a
-   * `DetectionLoop` drops a result whose `seq` is not newer than the last one.
+   * grabbed). It only increases, also when a `<video>` changes media, so results can
+   * be put in order by it.
    */
   seq: number;
   /**

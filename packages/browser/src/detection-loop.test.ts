@@ -10,7 +10,7 @@ const flush = async () => {
 };
 
 /** A source the test drives: `present()` shows a new frame; images are made only when taken. */
-function manualSource() {
+function manualSource(numbering: (presented: number) => number = (presented) => presented - 1) {
   const gate = new FrameGate();
   const taken: number[] = [];
   const closedImages: number[] = [];
@@ -24,7 +24,7 @@ function manualSource() {
     },
     async next(signal?: AbortSignal): Promise<CapturedFrame | undefined> {
       if (!(await gate.wait(signal))) return undefined;
-      const seq = gate.presented - 1;
+      const seq = numbering(gate.presented);
       taken.push(seq);
       const image = { close: () => closedImages.push(seq) } as unknown as ImageBitmap;
       return { image, width: 4, height: 4, timestamp: seq * 33, seq, capturedAt: performance.now(), close: () => image.close() };
@@ -128,6 +128,23 @@ describe('DetectionLoop', () => {
     const stats = await stopped;
     expect(seen).toEqual([1, 2]);
     expect(stats.dropped).toBe(1);
+  });
+
+  it('orders results by when their detection started, so a source whose numbering starts over still gets results', async () => {
+    // A numbering that starts over after three frames, as a <video> given new media may.
+    const source = manualSource((presented) => (presented - 1) % 3);
+    const detector = manualDetector();
+    const seen: number[] = [];
+    const loop = DetectionLoop.start({ source, detector, onResult: (r) => seen.push(r.seq) });
+    for (let i = 0; i < 5; i++) {
+      source.present();
+      await flush();
+      detector.calls[i]!.resolve();
+      await flush();
+    }
+    const stats = await loop.stop();
+    expect(seen).toEqual([0, 1, 2, 0, 1]);
+    expect(stats).toMatchObject({ detected: 5, dropped: 0 });
   });
 
   it('reports a failed detection, closes its frame and goes on; a closed detector ends the loop', async () => {

@@ -142,12 +142,15 @@ export class DetectionLoop extends Evented<DetectionLoopEvents> {
     const signal = this.abort.signal;
     const inFlight = new Set<Promise<void>>();
     let lastSeq: number | undefined;
-    let lastDelivered = -Infinity;
+    // Detections are ordered by when they started, not by the source's seq, so the
+    // order holds whatever the source numbers its frames.
+    let started = 0;
+    let lastDelivered = 0;
     let lastStart = 0;
     let detectMs = 0;
 
-    const detectOne = async (frame: CapturedFrame, skipped: number) => {
-      const started = performance.now();
+    const detectOne = async (frame: CapturedFrame, skipped: number, order: number) => {
+      const startedAt = performance.now();
       try {
         const result = await detector.detect(frame.image, {
           transfer: true,
@@ -157,13 +160,13 @@ export class DetectionLoop extends Evented<DetectionLoopEvents> {
           ...(this.options.iouThreshold !== undefined ? { iouThreshold: this.options.iouThreshold } : {}),
         });
         const at = performance.now();
-        detectMs = detectMs === 0 ? at - started : 0.8 * detectMs + 0.2 * (at - started);
-        if (result.seq <= lastDelivered) {
+        detectMs = detectMs === 0 ? at - startedAt : 0.8 * detectMs + 0.2 * (at - startedAt);
+        if (order <= lastDelivered) {
           // A newer frame's result was delivered first: this one would move the boxes back in time.
           this.counters.dropped++;
           return;
         }
-        lastDelivered = result.seq;
+        lastDelivered = order;
         const latency = at - frame.capturedAt;
         this.counters.detected++;
         this.resultTimes.push(at);
@@ -208,7 +211,7 @@ export class DetectionLoop extends Evented<DetectionLoopEvents> {
       lastSeq = frame.seq;
       this.counters.dropped += skipped;
       lastStart = performance.now();
-      const task: Promise<void> = detectOne(frame, skipped).finally(() => inFlight.delete(task));
+      const task: Promise<void> = detectOne(frame, skipped, ++started).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await Promise.all(inFlight);
