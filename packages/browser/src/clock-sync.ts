@@ -3,7 +3,7 @@
  * quick probes, then one every interval; the estimate with the shortest round trip is
  * kept (its error bound is half that round trip). Also answers the peer's pings.
  */
-import { encodeWireMessage, estimateClockOffset, type ClockOffsetEstimate, type PingMessage, type PongMessage } from '@vidai/core';
+import { TimerSet, encodeWireMessage, estimateClockOffset, type ClockOffsetEstimate, type PingMessage, type PongMessage } from '@vidai/core';
 
 /** Options of {@link ClockSync}. */
 export interface ClockSyncOptions {
@@ -34,7 +34,7 @@ export class ClockSync {
   readonly now: () => number;
   private readonly intervalMs: number;
   private readonly samples: ClockOffsetEstimate[] = [];
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new TimerSet();
   private interval: ReturnType<typeof setInterval> | undefined;
   private nextId = 0;
 
@@ -47,13 +47,7 @@ export class ClockSync {
   start(): void {
     this.stop();
     if (this.intervalMs <= 0) return;
-    for (let i = 0; i < 5; i++) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.ping();
-      }, i * 150);
-      this.timers.add(t);
-    }
+    for (let i = 0; i < 5; i++) this.timers.set(() => this.ping(), i * 150);
     this.interval = setInterval(() => this.ping(), this.intervalMs);
   }
 
@@ -80,7 +74,6 @@ export class ClockSync {
 
   /** Stops probing (estimates are kept). */
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.interval) clearInterval(this.interval);
     this.interval = undefined;

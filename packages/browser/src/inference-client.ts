@@ -7,7 +7,7 @@
  * estimates the server's clock offset with ping/pong so each result's latency can be
  * split into stages.
  */
-import { Evented, ErrorCodes, VidaiError, decodeWireMessage, type ClockOffsetEstimate, type DetectionMessage } from '@vidai/core';
+import { Evented, ErrorCodes, TimerSet, VidaiError, decodeWireMessage, type ClockOffsetEstimate, type DetectionMessage } from '@vidai/core';
 import { ClockSync } from './clock-sync.js';
 import { ReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
 import { knownErrorCode } from './remote-error.js';
@@ -122,7 +122,7 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
   private socket: WebSocket | undefined;
   private readonly backoff: ReconnectBackoff;
   private readonly clock: ClockSync;
-  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new TimerSet();
   private generation = 0;
   private untap: (() => void) | undefined;
   private pairingMode: FramePairing;
@@ -255,7 +255,7 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
           this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, `The connection to the server ${pc.connectionState}.`));
         }
       };
-      this.timer(() => {
+      this.timers.set(() => {
         if (!stale() && this.state !== 'connected') this.lost(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'Connecting to the server timed out.'));
       }, this.options.connectTimeoutMs ?? 15_000);
       if (this.options.signaling === 'websocket') await this.signalWebSocket(pc, stale);
@@ -373,20 +373,11 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
       return;
     }
     this.setState('reconnecting');
-    this.timer(() => void this.connect(), delay);
-  }
-
-  private timer(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
+    this.timers.set(() => void this.connect(), delay);
   }
 
   private teardown(): void {
     this.generation++;
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.clock.stop();
     this.untap?.();

@@ -12,6 +12,7 @@ export * from './detection.js';
 export * from './detector.js';
 export * from './sampler.js';
 export * from './emitter.js';
+export { TimerSet, type TimerOptions } from './timer-set.js';
 export { validateFrame } from './validate-frame.js';
 export { BT601_LIMITED, i420ToRgb, nv12ToRgb, frameToRgb } from './color-convert.js';
 export { resizeBilinear } from './resize.js';

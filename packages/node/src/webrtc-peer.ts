@@ -20,6 +20,7 @@ import {
   ErrorCodes,
   LatencyTracker,
   PushFrameSource,
+  TimerSet,
   VidaiError,
   createPipeline,
   decodeWireMessage,
@@ -220,7 +221,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
   private readonly decodeMsBySeq = new Map<number, number>();
   /** RTP timestamp of each frame in flight, by `seq`, so its result can name the frame to the client. */
   private readonly rtpTimestampBySeq = new Map<number, number>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new TimerSet();
   private readonly unsubscribers: Array<() => void> = [];
   private state: PeerState = 'connecting';
   private closing: Promise<void> | undefined;
@@ -285,7 +286,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
         else if (s === 'failed' || s === 'closed') void this.close('ice-failed');
       }).unSubscribe,
     );
-    this.timer(() => {
+    this.timers.set(() => {
       if (this.state === 'connecting') {
         this.emitError(new VidaiError(ErrorCodes.STREAM_UNAVAILABLE, 'The client did not connect in time; check ICE servers and that UDP can reach the server.'));
         void this.close('connect-timeout');
@@ -582,14 +583,6 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     this.events.emit('error', error);
   }
 
-  private timer(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
   /**
    * Closes the connection and releases the decoder, timers and pending frames; waits
    * for a detection in progress to finish. Safe to call twice.
@@ -598,7 +591,6 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     this.closing ??= (async () => {
       this.state = 'closed';
       this.events.emit('state', 'closed');
-      for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
       if (this.mediaTimer) clearInterval(this.mediaTimer);
       this.mediaTimer = undefined;

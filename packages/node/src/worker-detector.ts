@@ -5,6 +5,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import {
   Evented,
   ErrorCodes,
+  TimerSet,
   VidaiError,
   validateFrame,
   type CatalogModel,
@@ -171,7 +172,7 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
   private readonly init: DetectorWorkerInit;
   private readonly spawn: SpawnWorker;
   private readonly transferFrames: boolean;
-  private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly restartTimers = new TimerSet();
   private readonly backoff = new Map<Slot, Backoff>();
   private nextId = 1;
   private restarts = 0;
@@ -325,7 +326,6 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
-      for (const timer of this.restartTimers) clearTimeout(timer);
       this.restartTimers.clear();
       for (const job of this.queue.splice(0)) {
         settle(job, new VidaiError(ErrorCodes.CLOSED, 'The detector was closed before this frame reached a worker.'));
@@ -450,12 +450,13 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
         }
         let backoff = this.backoff.get(slot);
         if (!backoff) this.backoff.set(slot, (backoff = new Backoff(RESTART_BACKOFF_MS)));
-        const timer = setTimeout(() => {
-          this.restartTimers.delete(timer);
-          if (!this.closed) this.restart(slot);
-        }, backoff.next());
-        timer.unref();
-        this.restartTimers.add(timer);
+        this.restartTimers.set(
+          () => {
+            if (!this.closed) this.restart(slot);
+          },
+          backoff.next(),
+          { unref: true },
+        );
       },
     );
   }
