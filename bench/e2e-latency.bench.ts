@@ -28,7 +28,8 @@ import { InferenceServer, WorkerDetector, createNodeDetector } from '@vidai/node
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
 import { startStaticServer } from '../e2e/helpers/static-server.js';
-import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, readFrameCounter } from '../e2e/helpers/frame-counter.js';
+import { quantile, formatMs } from './stats.js';
+import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, readFrameCounter, startCounterCanvas, type CounterCanvas } from '../e2e/helpers/frame-counter.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,16 +51,7 @@ const WIDTH = Number(values.width);
 const HEIGHT = Number(values.height);
 const CODEC = values.codec as 'vp8' | 'h264';
 const WORKERS = Number(values.workers);
-const BITS = COUNTER_BITS;
-const BLOCK_H = COUNTER_BLOCK_HEIGHT;
 
-
-const percentile = (values: number[], q: number): number => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-};
-const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -');
 
 const modelOptions = {
   model: 'yolox-nano',
@@ -105,34 +97,12 @@ async function runPeer(index: number): Promise<Sample[]> {
   const tab = await browser.context.newPage();
   await tab.goto(`${page.url}/index.html`);
   await tab.waitForFunction(() => 'vidai' in globalThis);
+  await tab.evaluate(startCounterCanvas, { image: '/photo.jpg', width: WIDTH, height: HEIGHT, bits: COUNTER_BITS, blockHeight: COUNTER_BLOCK_HEIGHT });
   return tab.evaluate(
-    async ({ url, token, fps, seconds, width, height, bits, blockH, codec }) => {
+    async ({ url, token, fps, seconds, codec }) => {
       const { InferenceClient } = (globalThis as unknown as { vidai: typeof import('@vidai/browser') }).vidai;
+      const { stream, drawnAt, draw } = (globalThis as unknown as { counterCanvas: CounterCanvas }).counterCanvas;
       const now = () => performance.timeOrigin + performance.now();
-      const img = new Image();
-      img.src = '/photo.jpg';
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = width;
-      canvas.height = height;
-      document.body.append(canvas);
-      const ctx = canvas.getContext('2d')!;
-      const stream = canvas.captureStream(0);
-      const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
-      const drawnAt = new Map<number, number>();
-      let counter = 1;
-      const draw = () => {
-        ctx.drawImage(img, 0, 0, width, height);
-        const w = width / bits;
-        for (let b = 0; b < bits; b++) {
-          ctx.fillStyle = (counter >> b) & 1 ? '#fff' : '#000';
-          ctx.fillRect(Math.floor(b * w), 0, Math.ceil(w), blockH);
-        }
-        track.requestFrame();
-        drawnAt.set(counter, now());
-        counter = (counter + 1) & 0xffff || 1;
-      };
-      draw();
       const client = new InferenceClient(stream, { url, token, codec, reconnect: false });
       await client.connected();
       const samples: Array<{ t: number; total: number; stages: Record<string, number> }> = [];
@@ -163,7 +133,7 @@ async function runPeer(index: number): Promise<Sample[]> {
       client.close();
       return samples;
     },
-    { url: serverUrl, token, fps: FPS, seconds: SECONDS, width: WIDTH, height: HEIGHT, bits: BITS, blockH: BLOCK_H, codec: CODEC },
+    { url: serverUrl, token, fps: FPS, seconds: SECONDS, codec: CODEC },
   );
 }
 
@@ -187,7 +157,7 @@ for (const [i, samples] of results.entries()) {
   const last = samples.filter((s) => s.t >= (SECONDS - 10) * 1000).map((s) => s.total);
   const server = samples.map((s) => s.stages.server).filter((x): x is number => x !== undefined);
   console.log(
-    `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${fmt(percentile(totals, 0.5))} p95 ${fmt(percentile(totals, 0.95))} max ${fmt(Math.max(...totals))}   p95 first 10 s ${fmt(percentile(first, 0.95))} last 10 s ${fmt(percentile(last, 0.95))}   server p50 ${fmt(percentile(server, 0.5))} p95 ${fmt(percentile(server, 0.95))}`,
+    `peer ${i}: results ${samples.length} (${(samples.length / SECONDS).toFixed(1)}/s)  total ms p50 ${formatMs(quantile(totals, 0.5))} p95 ${formatMs(quantile(totals, 0.95))} max ${formatMs(Math.max(...totals))}   p95 first 10 s ${formatMs(quantile(first, 0.95))} last 10 s ${formatMs(quantile(last, 0.95))}   server p50 ${formatMs(quantile(server, 0.5))} p95 ${formatMs(quantile(server, 0.95))}`,
   );
   if (i === 0 || PEERS === 1) {
     // Per 10 s window: a drift would show as a rising total with a flat inference time.
@@ -196,20 +166,20 @@ for (const [i, samples] of results.entries()) {
       const inWindow = samples.filter((s) => s.t >= w * 10_000 && s.t < (w + 1) * 10_000);
       const tot = inWindow.map((s) => s.total);
       const inf = inWindow.map((s) => s.stages.inference).filter((x): x is number => x !== undefined);
-      windows.push(`${w * 10}-${w * 10 + 10}s ${percentile(tot, 0.5).toFixed(0)}/${percentile(tot, 0.95).toFixed(0)} (inference p50 ${percentile(inf, 0.5).toFixed(0)})`);
+      windows.push(`${w * 10}-${w * 10 + 10}s ${quantile(tot, 0.5).toFixed(0)}/${quantile(tot, 0.95).toFixed(0)} (inference p50 ${quantile(inf, 0.5).toFixed(0)})`);
     }
     console.log(`   total p50/p95 ms per window: ${windows.join(', ')}`);
     const names = [...new Set(samples.flatMap((s) => Object.keys(s.stages)))];
     for (const name of names) {
       const v = samples.map((s) => s.stages[name]).filter((x): x is number => x !== undefined);
-      console.log(`   ${name.padEnd(24)} p50 ${fmt(percentile(v, 0.5))} p95 ${fmt(percentile(v, 0.95))}`);
+      console.log(`   ${name.padEnd(24)} p50 ${formatMs(quantile(v, 0.5))} p95 ${formatMs(quantile(v, 0.95))}`);
     }
   }
 }
 const last = serverStats.at(-1) ?? [];
 for (const s of last) {
   console.log(
-    `server peer ${s.id.slice(0, 8)}: codec ${s.codec} received ${s.framesReceived} decoded ${s.framesDecoded} processed ${s.framesProcessed} dropped ${s.framesDropped} lost packets ${s.packetsLost} PLI ${s.keyFrameRequests} bitrate ${(s.bitrate / 1000).toFixed(0)} kbit/s decode p50 ${fmt(s.latency.decode?.p50 ?? NaN)} ms`,
+    `server peer ${s.id.slice(0, 8)}: codec ${s.codec} received ${s.framesReceived} decoded ${s.framesDecoded} processed ${s.framesProcessed} dropped ${s.framesDropped} lost packets ${s.packetsLost} PLI ${s.keyFrameRequests} bitrate ${(s.bitrate / 1000).toFixed(0)} kbit/s decode p50 ${formatMs(s.latency.decode?.p50 ?? NaN)} ms`,
   );
 }
 // The histogram holds the intervals of a 5 ms timer: the delay is what exceeds 5 ms.

@@ -21,7 +21,8 @@ import { SignalingServer } from '@vidai/node';
 import { bundleBrowser } from '../e2e/helpers/browser-bundle.js';
 import { launchChromium } from '../e2e/helpers/chromium.js';
 import { serveDetectorApp } from '../e2e/helpers/detector-app.js';
-import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT } from '../e2e/helpers/frame-counter.js';
+import { quantile, formatMs } from './stats.js';
+import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, startCounterCanvas, type CounterCanvas } from '../e2e/helpers/frame-counter.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,12 +43,6 @@ const BLOCK_H = COUNTER_BLOCK_HEIGHT;
 const ROOM = 'bench-room';
 
 type Vidai = typeof import('@vidai/browser');
-const percentile = (values: number[], q: number): number => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-};
-const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -');
 
 const bundle = await bundleBrowser();
 const app = await serveDetectorApp(bundle, { isolated: false });
@@ -60,34 +55,11 @@ const [phoneBrowser, desktopBrowser] = await Promise.all([launchChromium(), laun
 const phone = await phoneBrowser.context.newPage();
 await phone.goto(`${app.url}/`);
 await phone.waitForFunction(() => 'vidai' in globalThis);
+await phone.evaluate(startCounterCanvas, { image: '/images/dog.jpg', width: WIDTH, height: HEIGHT, bits: BITS, blockHeight: BLOCK_H });
 await phone.evaluate(
-  async ({ url, token, room, fps, width, height, bits, blockH }) => {
+  async ({ url, token, room, fps }) => {
     const v = (globalThis as unknown as { vidai: Vidai }).vidai;
-    const now = () => performance.timeOrigin + performance.now();
-    const img = new Image();
-    img.src = '/images/dog.jpg';
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    document.body.append(canvas);
-    const ctx = canvas.getContext('2d')!;
-    const stream = canvas.captureStream(0);
-    const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
-    const drawnAt = new Map<number, number>();
-    let counter = 1;
-    const draw = () => {
-      ctx.drawImage(img, 0, 0, width, height);
-      const w = width / bits;
-      for (let b = 0; b < bits; b++) {
-        ctx.fillStyle = (counter >> b) & 1 ? '#fff' : '#000';
-        ctx.fillRect(Math.floor(b * w), 0, Math.ceil(w), blockH);
-      }
-      track.requestFrame();
-      drawnAt.set(counter, now());
-      counter = (counter + 1) & 0xffff || 1;
-    };
-    draw();
+    const { stream, drawnAt, draw } = (globalThis as unknown as { counterCanvas: CounterCanvas }).counterCanvas;
     setInterval(draw, 1000 / fps);
     const samples: Array<{ seq: number; drawn: number; received: number; transport: number | undefined; labels: string[] }> = [];
     const link = new v.PeerLink({ url, room, token, role: 'sender', stream, peerId: 'phone' });
@@ -98,7 +70,7 @@ await phone.evaluate(
     (globalThis as unknown as { __samples: typeof samples }).__samples = samples;
     await link.joined();
   },
-  { url, token, room: ROOM, fps: FPS, width: WIDTH, height: HEIGHT, bits: BITS, blockH: BLOCK_H },
+  { url, token, room: ROOM, fps: FPS },
 );
 
 /** Opens the desktop page; resolves with its start-up times (ms from navigation start). */
@@ -207,7 +179,7 @@ console.log(`steady state, ${elapsed.toFixed(0)} s: ${desktopSamples.length} det
 console.log(`last labels on the phone: ${phoneSamples.at(-1)?.labels.join(', ')}`);
 console.log('stage (ms)                             p50     p95     max');
 for (const [name, v] of Object.entries(stages)) {
-  console.log(`${name.padEnd(34)} ${fmt(percentile(v, 0.5))} ${fmt(percentile(v, 0.95))} ${fmt(Math.max(...v))}`);
+  console.log(`${name.padEnd(34)} ${formatMs(quantile(v, 0.5))} ${formatMs(quantile(v, 0.95))} ${formatMs(Math.max(...v))}`);
 }
 console.log('video: drawn on the phone -> shown on the desktop; detect: shown -> result (waits for a free Worker, then inference);');
 console.log('return: DataChannel desktop -> phone; total: drawn -> boxes received on the phone (one clock).');

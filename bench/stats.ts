@@ -13,6 +13,17 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** Nearest-rank quantile of values in any order, `q` in 0..1; NaN when there are none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  return percentile([...values].sort((x, y) => x - y), q * 100);
+}
+
+/** Milliseconds right-aligned with one decimal, `-` for a missing figure. */
+export function formatMs(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(1).padStart(7) : '      -';
+}
+
 /** Summarizes timings in ms. */
 export function summarize(label: string, times: readonly number[]): TimingSummary {
   const sorted = [...times].sort((a, b) => a - b);

@@ -30,3 +30,49 @@ export function readFrameCounter(frame: Frame, drawnHeight: number): number {
   }
   return value;
 }
+
+/** What {@link startCounterCanvas} leaves on the page, as `globalThis.counterCanvas`. */
+export interface CounterCanvas {
+  /** The canvas's stream; a frame goes out at each `draw()`. */
+  stream: MediaStream;
+  /** When each counter value was drawn, `performance.timeOrigin + performance.now()` ms. */
+  drawnAt: Map<number, number>;
+  /** Draws the photo with the next counter value and sends the frame. */
+  draw(): void;
+}
+
+/**
+ * Runs in a page, as `page.evaluate(startCounterCanvas, options)`: loads the photo at
+ * `image`, makes a `width` x `height` canvas with the photo and the frame counter on
+ * it (`bits` blocks `blockHeight` pixels high, as {@link readFrameCounter} reads them),
+ * draws the first frame and keeps the {@link CounterCanvas} on `globalThis.counterCanvas`.
+ * Playwright sends only the function's source, so it names nothing outside itself.
+ */
+export async function startCounterCanvas(options: { image: string; width: number; height: number; bits: number; blockHeight: number }): Promise<void> {
+  const { image, width, height, bits, blockHeight } = options;
+  const img = new Image();
+  img.src = image;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  document.body.append(canvas);
+  const ctx = canvas.getContext('2d')!;
+  const stream = canvas.captureStream(0);
+  const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+  const drawnAt = new Map<number, number>();
+  let counter = 1;
+  const draw = () => {
+    ctx.drawImage(img, 0, 0, width, height);
+    const w = width / bits;
+    for (let b = 0; b < bits; b++) {
+      ctx.fillStyle = (counter >> b) & 1 ? '#fff' : '#000';
+      ctx.fillRect(Math.floor(b * w), 0, Math.ceil(w), blockHeight);
+    }
+    track.requestFrame();
+    drawnAt.set(counter, performance.timeOrigin + performance.now());
+    counter = (counter + 1) & 0xffff || 1;
+  };
+  draw();
+  (globalThis as unknown as { counterCanvas: CounterCanvas }).counterCanvas = { stream, drawnAt, draw };
+}
