@@ -88,7 +88,7 @@ describe('capture sources in headless Chromium', () => {
     }
   });
 
-  it('VideoElementSource: seq keeps increasing when the <video> gets a new stream (a peer that reconnects)', async () => {
+  it('VideoElementSource: a <video> given a new stream (a peer that reconnects): the first grab waits for its picture, seq keeps increasing', async () => {
     const page = await chromium.context.newPage();
     try {
       await openDetectorApp(page, `${server.url}/`);
@@ -128,16 +128,30 @@ describe('capture sources in headless Chromium', () => {
         video.srcObject = first.stream;
         await video.play();
         const a = await take(first.stream);
+        // Frames of the first stream were shown since the last take. Asked for a frame right
+        // after the switch, while the element has no picture yet, the source must wait for
+        // the new stream's first frame rather than fail to grab one.
+        await pause(250);
         first.stop();
         const second = paintedStream();
         video.srcObject = second.stream;
+        const switched = source.next().then(
+          (f) => {
+            const out = { seq: f!.seq, timestamp: f!.timestamp };
+            f!.close();
+            return out;
+          },
+          (e: Error) => `${e.name}: ${e.message}`,
+        );
         await video.play();
+        const afterSwitch = await switched;
         const b = await take(second.stream);
         second.stop();
         await source.close();
-        return { a, b, presented: source.presentedFrames };
+        return { a, b, switched: afterSwitch, presented: source.presentedFrames };
       });
-      const seqs = [...r.a.seqs, ...r.b.seqs];
+      expect(r.switched).toEqual({ seq: expect.any(Number), timestamp: expect.any(Number) });
+      const seqs = [...r.a.seqs, (r.switched as { seq: number }).seq, ...r.b.seqs];
       for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
       // The media clock did start over, which is what made the browser's count start over too.
       expect(Math.min(...r.b.stamps)).toBeLessThan(Math.max(...r.a.stamps));

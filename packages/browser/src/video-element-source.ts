@@ -105,19 +105,32 @@ export class VideoElementSource implements CaptureSource {
     }
   }
 
-  /** Grabs the newest frame not yet taken, waiting for one if needed; `undefined` when ended or closed. */
+  /**
+   * Grabs the newest frame not yet taken, waiting for one if needed; `undefined` when
+   * ended or closed. While the element has no picture (it was just given a new `src` or
+   * `srcObject`), it waits for the first frame of the new media.
+   */
   async next(signal?: AbortSignal): Promise<CapturedFrame | undefined> {
-    if (this.closed) return undefined;
-    if (!(await this.gate.wait(signal)) || this.closed) return undefined;
     const video = this.video;
-    const metadata = this.metadata;
-    const timestamp = this.frameTime(video, metadata);
-    const capturedAt = metadata?.captureTime ?? metadata?.presentationTime ?? performance.now();
-    const seq = (metadata ? this.presentedBefore + metadata.presentedFrames : this.gate.presented) - 1;
-    const image = this.useVideoFrame
-      ? new VideoFrame(video, { timestamp: Math.round(timestamp * 1000) })
-      : await createImageBitmap(video);
-    return capturedFrame(image, timestamp, seq, capturedAt);
+    for (;;) {
+      if (this.closed || !(await this.gate.wait(signal)) || this.closed) return undefined;
+      const metadata = this.metadata;
+      const timestamp = this.frameTime(video, metadata);
+      const capturedAt = metadata?.captureTime ?? metadata?.presentationTime ?? performance.now();
+      const seq = (metadata ? this.presentedBefore + metadata.presentedFrames : this.gate.presented) - 1;
+      let image: VideoFrame | ImageBitmap;
+      try {
+        if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) continue;
+        image = this.useVideoFrame
+          ? new VideoFrame(video, { timestamp: Math.round(timestamp * 1000) })
+          : await createImageBitmap(video);
+      } catch (error) {
+        // The picture went away between the check and the grab (new media): wait for the next.
+        if (error instanceof DOMException && error.name === 'InvalidStateError') continue;
+        throw error;
+      }
+      return capturedFrame(image, timestamp, seq, capturedAt);
+    }
   }
 
   /** Stops watching the element. Safe to call twice. */
