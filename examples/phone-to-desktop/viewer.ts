@@ -60,6 +60,8 @@ peer.on('track', async ({ stream }) => {
     return;
   }
   loop.on('error', (e) => console.warn(e.code, e.message));
+  // A loop that stopped (an error it cannot go on after) is started again by the next track.
+  loop.on('end', () => (loop = undefined));
   loop.on('result', (result) => {
     overlay.push(result);
     peer.sendDetections(result);
