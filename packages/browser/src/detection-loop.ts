@@ -66,7 +66,7 @@ export type DetectionLoopEvents = {
   result: [result: BrowserDetectionResult, info: LoopResultInfo];
   /** A detection failed; the loop goes on unless the detector was closed. */
   error: [error: VidaiError];
-  /** The loop stopped (source ended, `stop()`, abort or closed detector). */
+  /** The loop stopped (source ended or failed, `stop()`, abort or closed detector). */
   end: [stats: DetectionLoopStats];
 };
 
