@@ -19,10 +19,11 @@ import { launchChromium } from '../e2e/helpers/chromium.js';
 import { serveDetectorApp } from '../e2e/helpers/detector-app.js';
 import { makeY4m } from '../e2e/helpers/y4m.js';
 import type { BenchReport } from './browser-bench-page.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const seconds = Number(process.argv[2] ?? 6);
 const rounds = Number(process.argv[3] ?? 2);
-const video = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/degirum-Traffic.mp4';
+const video = process.env.VIDAI_BENCH_VIDEO ?? sharedPath('videos/degirum-Traffic.mp4');
 
 type Variant = { label: string; run: string; args: Record<string, unknown> };
 const variants: Variant[] = [

@@ -17,10 +17,11 @@ import {
   nonMaxSuppression,
   type Frame,
 } from '../packages/core/src/index.js';
+import { sharedDir } from '../test/helpers/shared-data.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 2000);
 const WARMUP = 200;
-const SHARED = process.env.VIDAI_SHARED_DIR ?? '../shared';
+const SHARED = sharedDir;
 
 function stats(label: string, times: number[], extra: string): void {
   times.sort((a, b) => a - b);

@@ -13,8 +13,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { getCatalogModel, letterbox, type Frame } from '@vidai/core';
 import { VideoFrameDecoder, type EncodedVideoFrame, type VideoFrameDecoderOptions } from '@vidai/node';
 import { ivfFrames } from '../packages/node/test/helpers/ivf.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
-const VIDEO = '../shared/videos/degirum-Traffic.mp4';
+const VIDEO = sharedPath('videos/degirum-Traffic.mp4');
 const W = 640;
 const H = 480;
 const SECONDS = 5;

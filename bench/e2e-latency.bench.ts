@@ -30,6 +30,7 @@ import { launchChromium } from '../e2e/helpers/chromium.js';
 import { startStaticServer } from '../e2e/helpers/static-server.js';
 import { quantile, formatMs } from './stats.js';
 import { COUNTER_BITS, COUNTER_BLOCK_HEIGHT, readFrameCounter, startCounterCanvas, type CounterCanvas } from '../e2e/helpers/frame-counter.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ const { values } = parseArgs({
     width: { type: 'string', default: '640' },
     height: { type: 'string', default: '480' },
     codec: { type: 'string', default: 'vp8' },
-    image: { type: 'string', default: '../shared/images/dog.jpg' },
+    image: { type: 'string', default: sharedPath('images/dog.jpg') },
     threads: { type: 'string' },
     workers: { type: 'string', default: '0' },
   },
@@ -55,7 +56,7 @@ const WORKERS = Number(values.workers);
 
 const modelOptions = {
   model: 'yolox-nano',
-  cacheDir: '../shared/models',
+  cacheDir: sharedPath('models'),
   download: false,
   ...(values.threads ? { intraOpNumThreads: Number(values.threads) } : {}),
 } as const;

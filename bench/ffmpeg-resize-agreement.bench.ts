@@ -33,11 +33,12 @@ import {
 import { createNodeDetector, probe, readImage } from '../packages/node/src/index.js';
 import { compareDetections } from '../packages/node/test/helpers/comparisons.js';
 import { percentile } from './stats.js';
+import { sharedDir } from '../test/helpers/shared-data.js';
 
 const { values } = parseArgs({
   options: {
     frames: { type: 'string', default: '400' },
-    shared: { type: 'string', default: process.env.VIDAI_SHARED_DIR ?? '../shared' },
+    shared: { type: 'string', default: sharedDir },
     videos: { type: 'string', default: 'intel-car-detection.mp4,degirum-Traffic.mp4' },
     coco: { type: 'boolean', default: false },
     flags: {

@@ -11,8 +11,9 @@
  */
 import { spawn } from 'node:child_process';
 import { FfmpegSource } from '../packages/node/src/index.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
-const VIDEO = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/intel-car-detection.mp4';
+const VIDEO = process.env.VIDAI_BENCH_VIDEO ?? sharedPath('videos/intel-car-detection.mp4');
 const FRAMES = Number(process.argv[2] ?? 377);
 const PACED_FRAMES = 38; // about 3 s at 12.5 fps
 

@@ -10,12 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { frameByteLength, letterbox, type Frame, type LetterboxOptions, type PixelFormat } from '../packages/core/src/index.js';
 import { FFMPEG_PIX_FMT } from './pixel-formats.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
 const ITERATIONS = Number(process.argv[2] ?? 500);
 const WARMUP = 100;
-const VIDEO = process.env.VIDAI_BENCH_VIDEO ?? '../shared/videos/imageio-cockatoo.mp4';
+const VIDEO = process.env.VIDAI_BENCH_VIDEO ?? sharedPath('videos/imageio-cockatoo.mp4');
 
 function loadFrame(format: PixelFormat): { frame: Frame; origin: string } {
   const length = frameByteLength(format, WIDTH, HEIGHT);

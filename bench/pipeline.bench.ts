@@ -42,12 +42,13 @@ import {
 } from '../packages/core/src/index.js';
 import { FfmpegSource, WorkerDetector, createNodeDetector, type FfmpegSourceOptions } from '../packages/node/src/index.js';
 import { summarize, formatRow, timeSync, timeAsync, type TimingSummary } from './stats.js';
+import { sharedDir } from '../test/helpers/shared-data.js';
 
 const { values } = parseArgs({
   options: {
     frames: { type: 'string', default: '150' },
     runs: { type: 'string', default: '60' },
-    shared: { type: 'string', default: process.env.VIDAI_SHARED_DIR ?? '../shared' },
+    shared: { type: 'string', default: sharedDir },
   },
 });
 const FRAMES = Number(values.frames);

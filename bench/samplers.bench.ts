@@ -21,8 +21,9 @@ import {
   type Sampler,
 } from '../packages/core/src/index.js';
 import { FFMPEG_PIX_FMT } from './pixel-formats.js';
+import { sharedDir } from '../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? '../shared';
+const SHARED = sharedDir;
 const ITERATIONS = Number(process.argv[2] ?? 300);
 
 /** Decodes `path` with ffmpeg into raw frames of `format`, optionally scaled, calling `onFrame` for each. */

@@ -10,6 +10,7 @@ import { launchChromium, type ChromiumHandle } from './helpers/chromium.js';
 import { openDetectorApp, serveDetectorApp } from './helpers/detector-app.js';
 import type { StaticServer } from './helpers/static-server.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const CSS = { width: 400, height: 400 };
 const BOX: Box = [100, 150, 300, 400];
@@ -22,7 +23,7 @@ describe('Overlay in headless Chromium', () => {
 
   beforeAll(async () => {
     [y4m, bundle] = await Promise.all([
-      makeY4m(new URL('../../shared/images/dog.jpg', import.meta.url).pathname, { width: 640, height: 480, fps: 15, duration: 1 }),
+      makeY4m(sharedPath('images/dog.jpg'), { width: 640, height: 480, fps: 15, duration: 1 }),
       bundleBrowser(),
     ]);
     const body = `<div style="position:relative;width:${CSS.width}px;height:${CSS.height}px">

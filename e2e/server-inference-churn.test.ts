@@ -12,6 +12,7 @@ import type { ChromiumHandle } from './helpers/chromium.js';
 import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
 import type { StaticServer } from './helpers/static-server.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 let y4m: Y4mFile;
 let node: NodeDetector;
@@ -23,7 +24,7 @@ let serverUrl: string;
 const token = 'churn-token';
 
 beforeAll(async () => {
-  y4m = await makeY4m('../shared/videos/degirum-Traffic.mp4', { width: 320, height: 180, fps: 15, duration: 2 });
+  y4m = await makeY4m(sharedPath('videos/degirum-Traffic.mp4'), { width: 320, height: 180, fps: 15, duration: 2 });
   fixture = await startInferenceFixture({ y4m: y4m.path, token, server: { mediaTimeoutMs: 2000, rateLimit: false } });
   ({ node, page, chromium, server, serverUrl } = fixture);
 }, 120_000);

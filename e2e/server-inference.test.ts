@@ -14,9 +14,10 @@ import type { ChromiumHandle } from './helpers/chromium.js';
 import { startInferenceFixture, type InferenceFixture } from './helpers/inference-fixture.js';
 import type { StaticServer } from './helpers/static-server.js';
 import { makeY4m, type Y4mFile } from './helpers/y4m.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const run = promisify(execFile);
-const VIDEO = '../shared/videos/degirum-Traffic.mp4';
+const VIDEO = sharedPath('videos/degirum-Traffic.mp4');
 const WIDTH = 640;
 const HEIGHT = 360;
 

@@ -25,10 +25,11 @@ import ts from 'typescript';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedDir } from './helpers/shared-data.js';
 
 const exec = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..');
-const shared = process.env.VIDAI_SHARED_DIR ?? resolve(repo, '../shared');
+const shared = sharedDir;
 const PACKAGES = ['core', 'node', 'browser'] as const;
 type Pkg = (typeof PACKAGES)[number];
 

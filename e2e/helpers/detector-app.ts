@@ -4,17 +4,15 @@
  * with the Worker and the onnxruntime-web files, `/models/` the model cache directory
  * (`VIDAI_MODEL_DIR`, default `../shared/models`) and `/images/` the shared test images.
  */
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { BrowserBundle } from './browser-bundle.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { sharedPath } from '../../test/helpers/shared-data.js';
 
 /** The model cache directory the tests serve (`VIDAI_MODEL_DIR` or `../shared/models`). */
-export const modelDir = process.env.VIDAI_MODEL_DIR ?? fileURLToPath(new URL('../shared/models/', `file://${root}`));
+export const modelDir = process.env.VIDAI_MODEL_DIR ?? sharedPath('models');
 /** The shared test images. */
-export const imageDir = fileURLToPath(new URL('../shared/images/', `file://${root}`));
+export const imageDir = sharedPath('images');
 
 /** Options of {@link serveDetectorApp}. */
 export interface DetectorAppOptions {

@@ -2,6 +2,7 @@ import { InferenceServer, createNodeDetector, type InferenceServerOptions, type 
 import { bundleBrowser, type BrowserBundle } from './browser-bundle.js';
 import { launchChromium, type ChromiumHandle } from './chromium.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
+import { sharedPath } from '../../test/helpers/shared-data.js';
 
 /** What the server-inference e2e tests run against: a real server, a page, a browser. */
 export interface InferenceFixture {
@@ -35,7 +36,7 @@ export async function startInferenceFixture(options: {
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    const node = await createNodeDetector({ model: 'yolox-nano', cacheDir: '../shared/models', download: false });
+    const node = await createNodeDetector({ model: 'yolox-nano', cacheDir: sharedPath('models'), download: false });
     started.push(() => node.detector.close());
     const bundle = await bundleBrowser();
     started.push(() => bundle.remove());

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { COCO_LABELS } from './coco-labels.js';
+import { sharedPath } from '../../../test/helpers/shared-data.js';
 
-const classesYaml = fileURLToPath(new URL('../../../../shared/coco128/classes.yaml', import.meta.url));
+const classesYaml = sharedPath('coco128/classes.yaml');
 
 it('holds the 80 COCO names in the order of coco128/classes.yaml', () => {
   const names: string[] = [];

@@ -21,8 +21,9 @@ import {
 import { decodeImage } from './helpers/decode-image.js';
 import { buildConstantOutputModel } from './helpers/onnx-model.js';
 import { failure } from '../../../test/helpers/rejection.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODEL = join(SHARED, 'models/yolox_nano.onnx');
 const DOG = join(SHARED, 'images/dog.jpg');
 

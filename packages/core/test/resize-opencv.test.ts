@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { letterbox, letterboxTransform, resizeBilinear } from '@vidai/core';
 import { decodeImage } from './helpers/decode-image.js';
+import { sharedPath } from '../../../test/helpers/shared-data.js';
 
-const IMAGES = process.env.VIDAI_SHARED_IMAGES ?? join(import.meta.dirname, '../../../../shared/images');
+const IMAGES = process.env.VIDAI_SHARED_IMAGES ?? sharedPath('images');
 
 interface Rgb {
   name: string;

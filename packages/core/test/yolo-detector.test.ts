@@ -11,8 +11,9 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxIou, getCatalogModel, isVidaiError, YoloDetector, type Box, type Frame } from '@vidai/core';
 import { decodeImage } from './helpers/decode-image.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODEL = join(SHARED, 'models/yolox_nano.onnx');
 const DOG = join(SHARED, 'images/dog.jpg');
 

@@ -9,8 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameToRgb, i420ToRgb, letterbox, nv12ToRgb } from '@vidai/core';
+import { sharedPath } from '../../../test/helpers/shared-data.js';
 
-const IMAGES = process.env.VIDAI_SHARED_IMAGES ?? join(import.meta.dirname, '../../../../shared/images');
+const IMAGES = process.env.VIDAI_SHARED_IMAGES ?? sharedPath('images');
 
 function ffmpeg(args: string[], input?: Uint8Array): Uint8Array {
   const out = execFileSync('ffmpeg', ['-v', 'error', ...args], { input, maxBuffer: 64 << 20 });

@@ -10,10 +10,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConstantOutputModel } from '../../core/test/helpers/onnx-model.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../../..');
-const shared = process.env.VIDAI_SHARED_DIR ?? resolve(repo, '../shared');
+const shared = sharedDir;
 const cli = join(repo, 'packages/node/dist/cli.js');
 const video = join(shared, 'videos/intel-car-detection.mp4');
 

@@ -20,8 +20,9 @@ import {
   type Frame,
 } from '../src/index.js';
 import { failure } from '../../../test/helpers/rejection.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODELS = join(SHARED, 'models');
 const MODEL_FILE = join(MODELS, 'yolox_nano.onnx');
 /** This machine has no onnxruntime GPU binaries; where it has, the fallback cases do not apply. */

@@ -19,8 +19,9 @@ import {
   type NodeDetector,
 } from '../src/index.js';
 import { compareDetections, ffmpegFrameMd5s } from './helpers/comparisons.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODEL = { model: 'yolox-nano', cacheDir: join(SHARED, 'models'), download: false } as const;
 const CARS = join(SHARED, 'videos/intel-car-detection.mp4'); // 768x432
 const TRAFFIC = join(SHARED, 'videos/degirum-Traffic.mp4'); // 960x540

@@ -5,13 +5,13 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FfmpegSource, type Frame, type ReconnectInfo } from '@vidai/node';
 import { ffmpegChildren, processExists } from './helpers/child-processes.js';
 import { killAllRtspServers, startRtspServer, type RtspTestServer } from './helpers/rtsp-server.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const shared = sharedDir;
 const video = join(shared, 'videos/intel-car-detection.mp4');
 afterAll(killAllRtspServers);
 

@@ -10,13 +10,13 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FfmpegSource, isVidaiError, type FfmpegSourceOptions, type Frame, type ReconnectInfo, type VidaiError } from '@vidai/node';
 import { ffmpegChildren, processExists } from './helpers/child-processes.js';
 import { ffmpegFrameMd5s } from './helpers/comparisons.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const shared = sharedDir;
 const video = join(shared, 'videos/intel-car-detection.mp4');
 const scratch = mkdtempSync(join(tmpdir(), 'vidai-ffmpeg-source-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isVidaiError, modelCatalog, modelCacheDir, resolveModel, type CatalogModel, type DownloadProgress } from '../src/index.js';
 import { failure } from '../../../test/helpers/rejection.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODELS = join(SHARED, 'models');
 const MODEL_FILE = join(MODELS, 'yolox_nano.onnx');
 const bytes = readFileSync(MODEL_FILE);

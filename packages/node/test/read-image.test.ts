@@ -5,12 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ImageSource, imageSource, isVidaiError, probe, readImage, type Frame, type VidaiError } from '@vidai/node';
 import { ffmpegChildren } from './helpers/child-processes.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const shared = sharedDir;
 const dog = join(shared, 'images/dog.jpg');
 const horses = join(shared, 'images/horses.jpg');
 const video = join(shared, 'videos/intel-car-detection.mp4');

@@ -10,8 +10,9 @@ import { getCatalogModel, letterbox, type Frame } from '@vidai/core';
 import { VideoFrameDecoder } from '../src/video-decoder.js';
 import type { EncodedVideoFrame } from '../src/rtp-frame-assembler.js';
 import { ivfFrames } from './helpers/ivf.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const CARS = join(SHARED, 'videos/intel-car-detection.mp4'); // 768x432
 const yolox = getCatalogModel('yolox-nano');
 const FIT = { size: yolox.inputSize, ...yolox.preprocess };

@@ -23,8 +23,9 @@ import {
   type NodeDetector,
 } from '../src/index.js';
 import { failure } from '../../../test/helpers/rejection.js';
+import { sharedDir } from '../../../test/helpers/shared-data.js';
 
-const SHARED = process.env.VIDAI_SHARED_DIR ?? join(import.meta.dirname, '../../../../shared');
+const SHARED = sharedDir;
 const MODELS = join(SHARED, 'models');
 const MODEL = { model: 'yolox-nano', cacheDir: MODELS, download: false } as const;
 
