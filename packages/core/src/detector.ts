@@ -1,5 +1,6 @@
 import type { DetectionResult } from './detection.js';
 import type { Frame } from './frame.js';
+import { ErrorCodes, VidaiError } from './errors.js';
 
 /** Anything that turns a frame into detections. */
 export interface Detector {
@@ -20,4 +21,25 @@ export interface DetectOptions {
   iouThreshold?: number;
   /** Abort the detection; the promise rejects with code `aborted`. */
   signal?: AbortSignal;
+}
+
+/**
+ * Checks the options of one `detect()` call: an already aborted signal gives the
+ * `aborted` error, and thresholds must be numbers in 0..1 (a `TypeError` otherwise).
+ */
+export function checkDetectOptions(options: DetectOptions): void {
+  if (options.signal?.aborted) throw abortedError(options.signal);
+  if (options.scoreThreshold !== undefined) checkUnitInterval('scoreThreshold', options.scoreThreshold);
+  if (options.iouThreshold !== undefined) checkUnitInterval('iouThreshold', options.iouThreshold);
+}
+
+/** The error a detection rejects with when its `signal` aborts. */
+export function abortedError(signal: AbortSignal): VidaiError {
+  return new VidaiError(ErrorCodes.ABORTED, 'Detection was aborted.', { cause: signal.reason });
+}
+
+/** `value`, when it is a number in 0..1; a `TypeError` naming `name` otherwise. @internal */
+export function checkUnitInterval(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new TypeError(`${name} must be a number in 0..1, got ${value}`);
+  return value;
 }

@@ -9,7 +9,7 @@
 export * from './errors.js';
 export * from './frame.js';
 export * from './detection.js';
-export * from './detector.js';
+export { abortedError, checkDetectOptions, type DetectOptions, type Detector } from './detector.js';
 export * from './sampler.js';
 export * from './emitter.js';
 export { TimerSet, type TimerOptions } from './timer-set.js';

@@ -2,7 +2,7 @@ import { Tensor, type InferenceSession } from 'onnxruntime-common';
 import { DEFAULT_SCORE_THRESHOLD, DetectionCandidates } from './candidates.js';
 import { COCO_LABELS } from './coco-labels.js';
 import type { Detection, DetectionResult } from './detection.js';
-import type { DetectOptions, Detector } from './detector.js';
+import { abortedError, checkDetectOptions, checkUnitInterval, type DetectOptions, type Detector } from './detector.js';
 import { decodeEndToEnd } from './end-to-end-decoder.js';
 import { ErrorCodes, VidaiError } from './errors.js';
 import type { Frame } from './frame.js';
@@ -190,8 +190,8 @@ export class YoloDetector implements Detector {
     const { padMultiple: _ignored, ...preprocess } = { ...familyPreprocess(family), ...options.preprocess };
     this.preprocess = Object.freeze(padMultiple === undefined ? preprocess : { ...preprocess, padMultiple });
     this.padding = padMultiple === undefined ? 'full' : 'minimal';
-    this.scoreThreshold = checkUnit('scoreThreshold', options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD);
-    this.iouThreshold = checkUnit('iouThreshold', options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
+    this.scoreThreshold = checkUnitInterval('scoreThreshold', options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD);
+    this.iouThreshold = checkUnitInterval('iouThreshold', options.iouThreshold ?? DEFAULT_IOU_THRESHOLD);
     this.agnosticNms = options.agnosticNms ?? false;
     this.maxDetections = checkCount('maxDetections', options.maxDetections ?? DEFAULT_MAX_DETECTIONS);
     this.topK = checkCount('topK', options.topK ?? DEFAULT_NMS_TOP_K);
@@ -334,9 +334,9 @@ export class YoloDetector implements Detector {
   private async detectNow(frame: Frame, options: DetectOptions): Promise<DetectionResult> {
     if (this.closed) throw new VidaiError(ErrorCodes.CLOSED, 'detect() was called after close(); create a new detector.');
     const signal = options.signal;
-    throwIfAborted(signal);
-    const scoreThreshold = options.scoreThreshold === undefined ? this.scoreThreshold : checkUnit('scoreThreshold', options.scoreThreshold);
-    const iouThreshold = options.iouThreshold === undefined ? this.iouThreshold : checkUnit('iouThreshold', options.iouThreshold);
+    checkDetectOptions(options);
+    const scoreThreshold = options.scoreThreshold ?? this.scoreThreshold;
+    const iouThreshold = options.iouThreshold ?? this.iouThreshold;
 
     const t0 = this.now();
     const { tensor: data, dims: inputDims, transform } = letterbox(frame, { ...this.preprocess, size: this.inputSize }, this.input);
@@ -350,7 +350,7 @@ export class YoloDetector implements Detector {
     }
     const t2 = this.now();
     try {
-      throwIfAborted(signal);
+      if (signal?.aborted) throw abortedError(signal);
       const output = results[this.outputName];
       if (output === undefined) {
         throw new VidaiError(ErrorCodes.MODEL_SHAPE_MISMATCH, `The session returned no output named '${this.outputName}'.`);
@@ -450,18 +450,9 @@ function disposeAll(results: InferenceSession.ReturnType): void {
   for (const value of Object.values(results)) (value as Partial<Tensor>).dispose?.();
 }
 
-function throwIfAborted(signal: DetectOptions['signal']): void {
-  if (signal?.aborted) throw new VidaiError(ErrorCodes.ABORTED, 'Detection was aborted.', { cause: signal.reason });
-}
-
 function inferenceFailed(err: unknown): VidaiError {
   const reason = err instanceof Error ? err.message : String(err);
   return new VidaiError(ErrorCodes.INFERENCE_FAILED, `Inference failed: ${reason}`, { cause: err });
-}
-
-function checkUnit(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new TypeError(`${name} must be a number in 0..1, got ${value}`);
-  return value;
 }
 
 function checkCount(name: string, value: number): number {

@@ -6,6 +6,8 @@ import {
   Evented,
   ErrorCodes,
   TimerSet,
+  abortedError,
+  checkDetectOptions,
   VidaiError,
   validateFrame,
   type CatalogModel,
@@ -267,14 +269,8 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
   detect(frame: Frame, options: DetectOptions = {}): Promise<DetectionResult> {
     return new Promise<DetectionResult>((resolve, reject) => {
       if (this.closed) throw new VidaiError(ErrorCodes.CLOSED, 'detect() was called after close(); create a new detector.');
-      for (const key of ['scoreThreshold', 'iouThreshold'] as const) {
-        const value = options[key];
-        if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1))) {
-          throw new TypeError(`${key} must be a number in 0..1, got ${String(value)}`);
-        }
-      }
+      checkDetectOptions(options);
       const signal = options.signal;
-      if (signal?.aborted) throw aborted(signal);
       validateFrame(frame);
       const data = this.pixelsToSend(frame.data);
       const job: Job = {
@@ -299,7 +295,7 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
         const onAbort = (): void => {
           const index = this.queue.indexOf(job);
           if (index >= 0) this.queue.splice(index, 1);
-          settle(job, aborted(signal));
+          settle(job, abortedError(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         job.offAbort = () => signal.removeEventListener('abort', onAbort);
@@ -489,10 +485,6 @@ function settle(job: Job, outcome: DetectionResult | Error): void {
   job.offAbort?.();
   if (outcome instanceof Error) job.reject(outcome);
   else job.resolve(outcome);
-}
-
-function aborted(signal: AbortSignal): VidaiError {
-  return new VidaiError(ErrorCodes.ABORTED, 'Detection was aborted.', { cause: signal.reason });
 }
 
 function newSlot(): Slot {
