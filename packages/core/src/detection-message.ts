@@ -1,5 +1,6 @@
 import type { Box, Detection, DetectionResult } from './detection.js';
 import { ErrorCodes, VidaiError } from './errors.js';
+import { FORBIDDEN_KEYS, utf8ByteLength } from './json-text.js';
 
 /**
  * The wire format of vidai: JSON text messages sent over an RTCDataChannel or a
@@ -32,8 +33,6 @@ const MAX_KEY_LENGTH = 64;
 const MAX_ERROR_TEXT_LENGTH = 1024;
 /** Deepest nesting of objects and arrays accepted (version 1 needs 4). */
 const MAX_DEPTH = 16;
-/** Keys that could alter prototypes in code that merges decoded objects. */
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
 /** Fields every message carries. */
 export interface WireEnvelope {
@@ -329,24 +328,6 @@ export function validateDetectionMessage(value: unknown, options?: WireLimits): 
 
 // ---------------------------------------------------------------------------
 // Bytes and text
-
-/** UTF-8 length of a string as JSON.stringify writes it (no lone surrogates). */
-function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 interface Utf8Decoder {
   decode(input: Uint8Array): string;

@@ -1,4 +1,5 @@
 import { ErrorCodes, VidaiError } from './errors.js';
+import { FORBIDDEN_KEYS, utf8ByteLength } from './json-text.js';
 
 /**
  * The peer-to-peer signaling protocol of vidai: JSON text messages on a WebSocket
@@ -138,23 +139,9 @@ function invalid(problem: string): never {
   throw new VidaiError(ErrorCodes.SIGNALING_INVALID, `Malformed signaling message: ${problem}.`);
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 function parseObject(text: unknown, maxBytes: number): Json {
   if (typeof text !== 'string') invalid('signaling messages are JSON text, not binary');
-  if (text.length > maxBytes || utf8Length(text) > maxBytes) {
+  if (text.length > maxBytes || utf8ByteLength(text) > maxBytes) {
     throw new VidaiError(ErrorCodes.PAYLOAD_TOO_LARGE, `The signaling message exceeds ${maxBytes} bytes.`, { details: { maxBytes } });
   }
   let value: unknown;
@@ -168,15 +155,12 @@ function parseObject(text: unknown, maxBytes: number): Json {
   return value as Json;
 }
 
-/** Keys that could alter prototypes in code that merges parsed objects. */
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
-
 function noForbiddenKeys(value: object): void {
   for (const key of FORBIDDEN_KEYS) if (Object.hasOwn(value, key)) invalid(`the key "${key}" is not allowed`);
 }
 
 function id(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) invalid(`"${field}" must be 1-64 of A-Z a-z 0-9 _ -`);
+  if (!isSignalingId(value)) invalid(`"${field}" must be 1-64 of A-Z a-z 0-9 _ -`);
   return value;
 }
 
