@@ -167,10 +167,20 @@ function resolveOptions(options: LetterboxOptions): Resolved {
   };
 }
 
+/** The resize factor of a `srcWidth` x `srcHeight` picture fitted into the target size. */
+function scaleOf(srcWidth: number, srcHeight: number, o: Resolved): number {
+  const scale = Math.min(o.dstWidth / srcWidth, o.dstHeight / srcHeight);
+  return !o.allowUpscale && scale > 1 ? 1 : scale;
+}
+
+/** `n` rounded up to a multiple of `m`. @internal */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
 function transformOf(srcWidth: number, srcHeight: number, o: Resolved): Required<LetterboxTransform> {
   let { dstWidth, dstHeight } = o;
-  let scale = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
-  if (!o.allowUpscale && scale > 1) scale = 1;
+  const scale = scaleOf(srcWidth, srcHeight, o);
   // The epsilon keeps floor(416 / w * w) at 416 when the division is not exact.
   const fit = (n: number, max: number) => {
     const v = o.floor ? Math.floor(n * scale + 1e-9) : Math.round(n * scale);
@@ -180,8 +190,8 @@ function transformOf(srcWidth: number, srcHeight: number, o: Resolved): Required
   const contentHeight = fit(srcHeight, dstHeight);
   const m = o.padMultiple;
   if (m !== undefined) {
-    dstWidth = Math.ceil(contentWidth / m) * m;
-    dstHeight = Math.ceil(contentHeight / m) * m;
+    dstWidth = roundUp(contentWidth, m);
+    dstHeight = roundUp(contentHeight, m);
   }
   return {
     scale,
@@ -558,7 +568,7 @@ function resizeYuv(
 function inDisplayPixels(t: Required<LetterboxTransform>, displayWidth: number, displayHeight: number, o: Resolved): Required<LetterboxTransform> {
   return {
     ...t,
-    scale: transformOf(displayWidth, displayHeight, o).scale,
+    scale: scaleOf(displayWidth, displayHeight, o),
     srcWidth: displayWidth,
     srcHeight: displayHeight,
     scaleX: t.contentWidth / displayWidth,

@@ -6,7 +6,7 @@ import { abortedError, checkDetectOptions, checkUnitInterval, type DetectOptions
 import { decodeEndToEnd } from './end-to-end-decoder.js';
 import { ErrorCodes, VidaiError } from './errors.js';
 import type { Frame } from './frame.js';
-import { letterbox, modelToSourceBox, type LetterboxTransform } from './letterbox.js';
+import { letterbox, modelToSourceBox, roundUp, type LetterboxTransform } from './letterbox.js';
 import { getCatalogModel, type CatalogModel } from './model-catalog.js';
 import {
   MODEL_FAMILIES,
@@ -200,7 +200,7 @@ export class YoloDetector implements Detector {
     this.createTensor = options.createTensor ?? defaultCreateTensor;
     this.decoded = family === 'yolox' ? options.decoded : undefined;
     const m = padMultiple ?? 1;
-    this.input = new Float32Array(3 * Math.ceil(size.width / m) * m * Math.ceil(size.height / m) * m);
+    this.input = new Float32Array(3 * roundUp(size.width, m) * roundUp(size.height, m));
   }
 
   /**
@@ -244,8 +244,7 @@ export class YoloDetector implements Detector {
     if (padding !== 'auto' && padding !== 'full' && padding !== 'minimal') {
       throw new TypeError(`options.padding must be 'auto', 'full' or 'minimal', got '${String(padding)}'`);
     }
-    const padMultiple = options.padMultiple ?? DEFAULT_PAD_MULTIPLE;
-    if (!(Number.isInteger(padMultiple) && padMultiple > 0)) throw new TypeError(`options.padMultiple must be a positive integer, got ${padMultiple}`);
+    const padMultiple = checkCount('options.padMultiple', options.padMultiple ?? DEFAULT_PAD_MULTIPLE);
     const fixedSize = inputShape !== undefined && typeof inputShape[2] === 'number' && typeof inputShape[3] === 'number';
     if (padding === 'minimal' && fixedSize) {
       throw new VidaiError(
@@ -368,8 +367,8 @@ export class YoloDetector implements Detector {
       return {
         seq: frame.seq,
         timestamp: frame.timestamp,
-        width: frame.displayWidth ?? frame.width,
-        height: frame.displayHeight ?? frame.height,
+        width: transform.srcWidth,
+        height: transform.srcHeight,
         detections,
         timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 },
       };
@@ -551,8 +550,8 @@ async function takesRectangularInput(
   createTensor: InputTensorFactory,
   required: boolean,
 ): Promise<boolean> {
-  const width = Math.ceil(size.width / padMultiple) * padMultiple;
-  const height = Math.max(padMultiple, Math.ceil(size.height / 2 / padMultiple) * padMultiple);
+  const width = roundUp(size.width, padMultiple);
+  const height = Math.max(padMultiple, roundUp(size.height / 2, padMultiple));
   let problem: string | undefined;
   let cause: unknown;
   try {
