@@ -119,16 +119,16 @@ export function grayThumbnail(frame: Frame, width = 64, options: GrayThumbnailOp
     }
   } else {
     // Color: where a pixel's three samples are (step between pixels, offsets of the
-    // samples) and their luma weights. Packed rgb/bgr/rgba interleave them; gbrp keeps
-    // planes green, blue, red.
+    // second and third sample from the first) and their luma weights. Packed
+    // rgb/bgr/rgba interleave them; gbrp keeps planes green, blue, red.
     const n = fw * fh;
-    const layout: [step: number, off0: number, off1: number, off2: number, w0: number, w1: number, w2: number] =
+    const layout: [step: number, off1: number, off2: number, w0: number, w1: number, w2: number] =
       format === 'gbrp'
-        ? [1, 0, n, 2 * n, WG, WB, WR]
+        ? [1, n, 2 * n, WG, WB, WR]
         : format === 'bgr'
-          ? [3, 0, 1, 2, WB, WG, WR]
-          : [format === 'rgba' ? 4 : 3, 0, 1, 2, WR, WG, WB];
-    const [step, off0, off1, off2, w0, w1, w2] = layout;
+          ? [3, 1, 2, WB, WG, WR]
+          : [format === 'rgba' ? 4 : 3, 1, 2, WR, WG, WB];
+    const [step, off1, off2, w0, w1, w2] = layout;
     const divisor = count * 256;
     const half = divisor >> 1;
     for (let ty = 0; ty < th; ty++) {
@@ -139,7 +139,7 @@ export function grayThumbnail(frame: Frame, width = 64, options: GrayThumbnailOp
           const row = ys[ty * ky + j]! * fw;
           for (let i = 0; i < kx; i++) {
             const p = (row + xs[tx * kx + i]!) * step;
-            sum += w0 * data[p + off0]! + w1 * data[p + off1]! + w2 * data[p + off2]!;
+            sum += w0 * data[p]! + w1 * data[p + off1]! + w2 * data[p + off2]!;
           }
         }
         out[o] = ((sum + half) / divisor) | 0;
