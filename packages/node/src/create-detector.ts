@@ -72,14 +72,29 @@ export interface NodeDetector {
 export async function createNodeDetector(options: NodeDetectorOptions): Promise<NodeDetector> {
   if (options === null || typeof options !== 'object') throw new TypeError('createNodeDetector needs an options object with a model');
   const { model, cacheDir, download, onProgress, signal, ...detectorOptions } = options;
-  const resolved = await resolveModel(model, {
-    verify: false, // the session below loads the file and its dims are checked there
+  const resolved = await resolveDetectorModel(model, { cacheDir, download, onProgress, signal });
+  return createDetectorOnFile(resolved, detectorOptions);
+}
+
+/**
+ * Resolves a detector's model (file, cache or download) with the resolution options of
+ * {@link NodeDetectorOptions}, without verifying it: the session that loads the file
+ * checks its dims. Shared with `WorkerDetector`.
+ *
+ * @internal
+ */
+export function resolveDetectorModel(
+  model: NodeDetectorOptions['model'],
+  options: Pick<NodeDetectorOptions, 'cacheDir' | 'download' | 'onProgress' | 'signal'>,
+): Promise<ResolvedModel> {
+  const { cacheDir, download, onProgress, signal } = options;
+  return resolveModel(model, {
+    verify: false,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(download !== undefined ? { download } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
   });
-  return createDetectorOnFile(resolved, detectorOptions);
 }
 
 /** What {@link createDetectorOnFile} needs besides the file: everything but the model's resolution. @internal */

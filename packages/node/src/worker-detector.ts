@@ -19,7 +19,7 @@ import {
   type PreprocessOptions,
 } from '@vidai/core';
 import { Backoff } from './backoff.js';
-import type { NodeDetectorOptions } from './create-detector.js';
+import { resolveDetectorModel, type NodeDetectorOptions } from './create-detector.js';
 import {
   deserializeError,
   type DetectorWorkerInfo,
@@ -27,7 +27,6 @@ import {
   type FromDetectorWorker,
   type ToDetectorWorker,
 } from './detector-worker-protocol.js';
-import { resolveModel } from './model-store.js';
 
 /** Options of {@link WorkerDetector.create}: those of `createNodeDetector`, plus the pool's. */
 export interface WorkerDetectorOptions extends Omit<NodeDetectorOptions, 'sessionCache' | 'now' | 'createTensor'> {
@@ -225,13 +224,7 @@ export class WorkerDetector extends Evented<WorkerDetectorEvents> implements Det
         throw new TypeError(`WorkerDetector: option '${key}' cannot cross into a worker thread; use createNodeDetector for it`);
       }
     }
-    const resolved = await resolveModel(model, {
-      verify: false, // each worker loads the file and checks its dims
-      ...(cacheDir !== undefined ? { cacheDir } : {}),
-      ...(download !== undefined ? { download } : {}),
-      ...(onProgress !== undefined ? { onProgress } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const resolved = await resolveDetectorModel(model, { cacheDir, download, onProgress, signal }); // each worker loads the file and checks its dims
     const init: DetectorWorkerInit = {
       modelPath: resolved.path,
       entry: resolved.entry,
