@@ -218,9 +218,11 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
   private readonly decodeLatency = new LatencyTracker();
   private readonly source = new PushFrameSource();
   private readonly pipeline: Pipeline;
-  private readonly decodeMsBySeq = new Map<number, number>();
-  /** RTP timestamp of each frame in flight, by `seq`, so its result can name the frame to the client. */
-  private readonly rtpTimestampBySeq = new Map<number, number>();
+  /**
+   * Each frame in flight, by `seq`: its decode time, and its RTP timestamp so its result
+   * can name the frame to the client.
+   */
+  private readonly inFlightBySeq = new Map<number, { decodeMs: number; rtpTimestamp: number }>();
   private readonly timers = new TimerSet();
   private readonly unsubscribers: Array<() => void> = [];
   private state: PeerState = 'connecting';
@@ -481,20 +483,18 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
     this.decodeLatency.record('decode', decoded.decodeMs);
     let frame: Frame = { ...decoded.frame, timestamp: receivedAt, seq: this.seq++ };
     if (this.options.mapFrame) frame = this.options.mapFrame(frame);
-    this.decodeMsBySeq.set(frame.seq, decoded.decodeMs);
-    if (this.decodeMsBySeq.size > 64) this.decodeMsBySeq.delete(this.decodeMsBySeq.keys().next().value as number);
-    this.rtpTimestampBySeq.set(frame.seq, decoded.rtpTimestamp);
-    if (this.rtpTimestampBySeq.size > 64) this.rtpTimestampBySeq.delete(this.rtpTimestampBySeq.keys().next().value as number);
+    this.inFlightBySeq.set(frame.seq, { decodeMs: decoded.decodeMs, rtpTimestamp: decoded.rtpTimestamp });
+    if (this.inFlightBySeq.size > 64) this.inFlightBySeq.delete(this.inFlightBySeq.keys().next().value as number);
     this.source.push(frame);
   }
 
   private onResult(result: DetectionResult): void {
     if (this.isClosed()) return;
     const sentAt = this.now();
-    const decode = this.decodeMsBySeq.get(result.seq);
-    this.decodeMsBySeq.delete(result.seq);
-    const rtpTimestamp = this.rtpTimestampBySeq.get(result.seq);
-    this.rtpTimestampBySeq.delete(result.seq);
+    const inFlight = this.inFlightBySeq.get(result.seq);
+    this.inFlightBySeq.delete(result.seq);
+    const decode = inFlight?.decodeMs;
+    const rtpTimestamp = inFlight?.rtpTimestamp;
     // server: from the arrival of the frame's last packet (its timestamp) to sending.
     result.timings = { ...result.timings, ...(decode !== undefined ? { decode } : {}), server: sentAt - result.timestamp };
     this.send(result, sentAt, rtpTimestamp);
@@ -606,8 +606,7 @@ export class InferencePeer extends Evented<InferencePeerEvents> {
       this.decoder = undefined;
       await this.pipeline.close();
       await this.pipelineDone;
-      this.decodeMsBySeq.clear();
-      this.rtpTimestampBySeq.clear();
+      this.inFlightBySeq.clear();
       this.events.emit('close', reason);
       this.events.clear();
     })();
