@@ -86,6 +86,9 @@ export class VideoFrameDecoder {
   private readonly picture = new AvFrame();
   private scaler: SoftwareScaleContext | undefined;
   private scalerKey = '';
+  /** The size {@link scaler} scales to, computed when it was made. */
+  private scaledWidth = 0;
+  private scaledHeight = 0;
   private readonly format: DecodedPixelFormat;
   private readonly fitWithin: LetterboxOptions | undefined;
   /** Frames decoded so far. */
@@ -184,13 +187,7 @@ export class VideoFrameDecoder {
       return { data: copyI420(planes, pic.linesize, width, height), width, height, format: 'i420' };
     }
     const target = this.format === 'i420' ? { av: AV_PIX_FMT_YUV420P, bytes: 0 } : pixelFormats[this.format];
-    const key = `${width}x${height}:${pic.format}`;
-    if (!this.scaler || this.scalerKey !== key) {
-      this.scaler?.freeContext();
-      this.scaler = new SoftwareScaleContext();
-      this.scaler.getContext(width, height, pic.format as AVPixelFormat, width, height, target.av, SWS_BILINEAR);
-      this.scalerKey = key;
-    }
+    const scaler = this.ensureScaler(`${width}x${height}:${pic.format}`, width, height, () => ({ width, height }), target.av, SWS_BILINEAR);
     if (this.format === 'i420') {
       const cw = (width + 1) >> 1;
       const ch = (height + 1) >> 1;
@@ -198,30 +195,61 @@ export class VideoFrameDecoder {
       const y = out.subarray(0, width * height);
       const u = out.subarray(width * height, width * height + cw * ch);
       const v = out.subarray(width * height + cw * ch);
-      this.scaler.scaleSync(planes, pic.linesize, 0, height, [y, u, v], [width, cw, cw]);
+      scaler.scaleSync(planes, pic.linesize, 0, height, [y, u, v], [width, cw, cw]);
       return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width, height, format: 'i420' };
     }
     const out = Buffer.alloc(width * height * target.bytes);
-    this.scaler.scaleSync(planes, pic.linesize, 0, height, [out], [width * target.bytes]);
+    scaler.scaleSync(planes, pic.linesize, 0, height, [out], [width * target.bytes]);
     return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width, height, format: this.format };
   }
 
   /** The picture scaled to the letterbox's resized size, planar gbrp, with its decoded size as display size. */
   private convertFitted(width: number, height: number, planes: NonNullable<AvFrame['data']>): Omit<Frame, 'timestamp' | 'seq'> {
     const pic = this.picture;
-    const { contentWidth: w, contentHeight: h } = letterboxTransform(width, height, this.fitWithin!);
-    const key = `${width}x${height}:${pic.format}:fit`;
-    if (!this.scaler || this.scalerKey !== key) {
-      this.scaler?.freeContext();
-      this.scaler = new SoftwareScaleContext();
-      this.scaler.getContext(width, height, pic.format as AVPixelFormat, w, h, AV_PIX_FMT_GBRP, (SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT) as SwsFlags);
-      this.scalerKey = key;
-    }
+    const scaler = this.ensureScaler(
+      `${width}x${height}:${pic.format}:fit`,
+      width,
+      height,
+      () => {
+        const { contentWidth, contentHeight } = letterboxTransform(width, height, this.fitWithin!);
+        return { width: contentWidth, height: contentHeight };
+      },
+      AV_PIX_FMT_GBRP,
+      (SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT) as SwsFlags,
+    );
+    const w = this.scaledWidth;
+    const h = this.scaledHeight;
     const n = w * h;
     const out = Buffer.alloc(3 * n);
     // gbrp planes: green, blue, red.
-    this.scaler.scaleSync(planes, pic.linesize, 0, height, [out.subarray(0, n), out.subarray(n, 2 * n), out.subarray(2 * n)], [w, w, w]);
+    scaler.scaleSync(planes, pic.linesize, 0, height, [out.subarray(0, n), out.subarray(n, 2 * n), out.subarray(2 * n)], [w, w, w]);
     return { data: new Uint8Array(out.buffer, out.byteOffset, out.length), width: w, height: h, displayWidth: width, displayHeight: height, format: 'gbrp' };
+  }
+
+  /**
+   * The scaler from the picture (`width`x`height` in its decoded format) to `outFormat` at
+   * the size `scaledSize` gives, made anew only when `key` changed: the key names the
+   * source size and format, all that the output size depends on, so `scaledSize` runs only
+   * then and its result is kept in {@link scaledWidth}/{@link scaledHeight}.
+   */
+  private ensureScaler(
+    key: string,
+    width: number,
+    height: number,
+    scaledSize: () => { width: number; height: number },
+    outFormat: AVPixelFormat,
+    flags: SwsFlags,
+  ): SoftwareScaleContext {
+    if (!this.scaler || this.scalerKey !== key) {
+      const size = scaledSize();
+      this.scaler?.freeContext();
+      this.scaler = new SoftwareScaleContext();
+      this.scaler.getContext(width, height, this.picture.format as AVPixelFormat, size.width, size.height, outFormat, flags);
+      this.scalerKey = key;
+      this.scaledWidth = size.width;
+      this.scaledHeight = size.height;
+    }
+    return this.scaler;
   }
 
   /** Releases the codec context and buffers. Safe to call twice. */
