@@ -23,8 +23,6 @@ export interface DetectorWorkerInfo {
   family: ModelFamily;
   inputSize: { width: number; height: number };
   labels: readonly string[];
-  inputName: string;
-  outputName: string;
   preprocess: PreprocessOptions;
 }
 
@@ -38,8 +36,7 @@ export type FromDetectorWorker =
   | { type: 'ready'; info: DetectorWorkerInfo }
   | { type: 'failed'; error: SerializedError }
   | { type: 'result'; id: number; result: DetectionResult }
-  | { type: 'error'; id: number; error: SerializedError }
-  | { type: 'closed' };
+  | { type: 'error'; id: number; error: SerializedError };
 
 /** An error as it crosses `postMessage`. @internal */
 export interface SerializedError {

@@ -29,8 +29,6 @@ try {
       family: detector.family,
       inputSize: { ...detector.inputSize },
       labels: [...detector.labels],
-      inputName: detector.inputName,
-      outputName: detector.outputName,
       preprocess: { ...detector.preprocess },
     },
   });
@@ -44,7 +42,6 @@ if (node) {
   port.on('message', async (msg: ToDetectorWorker) => {
     if (msg.type === 'close') {
       await detector.close();
-      post({ type: 'closed' });
       port.close();
       return;
     }
