@@ -80,8 +80,6 @@ export type InferenceServerEvents = {
   rejected: [VidaiError, number];
 };
 
-const statusOf = REFUSAL_STATUS;
-
 /** The JSON body of an error response. */
 export interface SignalingErrorBody {
   /** The error's code and message. */
@@ -209,10 +207,6 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
   // -------------------------------------------------------------------------
   // Guards
 
-  private clientAddress(req: IncomingMessage): string {
-    return clientAddress(req, this.options.trustProxy);
-  }
-
   /** Origin, then auth. Throws a VidaiError with the code of the refusal. */
   private async checkAccess(req: IncomingMessage, token: string | undefined): Promise<void> {
     checkOrigin(req, this.options.allowedOrigins);
@@ -233,12 +227,8 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
     }
   }
 
-  private originAllowed(origin: string, host: string | undefined): boolean {
-    return originAllowed(origin, host, this.options.allowedOrigins);
-  }
-
   private checkRate(req: IncomingMessage): void {
-    const decision = this.limiter?.take(this.clientAddress(req));
+    const decision = this.limiter?.take(clientAddress(req, this.options.trustProxy));
     if (decision && !decision.allowed) {
       throw new VidaiError(ErrorCodes.RATE_LIMITED, `Too many offers; retry in ${decision.retryAfterSeconds} s.`, {
         details: { retryAfterSeconds: decision.retryAfterSeconds },
@@ -354,11 +344,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
   }
 
   private preflight(req: IncomingMessage, res: ServerResponse): void {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.originAllowed(origin, req.headers.host)) {
-      this.refuse(res, new VidaiError(ErrorCodes.FORBIDDEN_ORIGIN, `Origin ${origin.slice(0, 200)} may not use this server; add it to allowedOrigins.`));
-      return;
-    }
+    checkOrigin(req, this.options.allowedOrigins); // the caller refuses what it throws
     this.corsHeaders(req, res);
     res.setHeader('access-control-allow-methods', 'POST, GET, OPTIONS');
     res.setHeader('access-control-allow-headers', 'authorization, content-type');
@@ -368,7 +354,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
 
   private corsHeaders(req: IncomingMessage, res: ServerResponse): void {
     const origin = req.headers.origin;
-    if (origin !== undefined && this.originAllowed(origin, req.headers.host)) {
+    if (origin !== undefined && originAllowed(origin, req.headers.host, this.options.allowedOrigins)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'origin');
     }
@@ -377,7 +363,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
   private refuse(res: ServerResponse, error: unknown): void {
     const vidai =
       error instanceof VidaiError ? error : new VidaiError(ErrorCodes.OFFER_INVALID, `The offer could not be handled: ${String((error as Error)?.message ?? error)}`);
-    const status = (error as { status?: number }).status ?? statusOf[vidai.code] ?? 500;
+    const status = (error as { status?: number }).status ?? REFUSAL_STATUS[vidai.code] ?? 500;
     if (vidai.code === ErrorCodes.RATE_LIMITED) res.setHeader('retry-after', String(vidai.details?.retryAfterSeconds ?? 60));
     if (vidai.code === ErrorCodes.TOO_MANY_PEERS) res.setHeader('retry-after', '10');
     this.events.emit('rejected', vidai, status);
@@ -416,7 +402,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
     };
     const fail = (error: unknown, fatal: boolean) => {
       const e = error instanceof VidaiError ? error : new VidaiError(ErrorCodes.OFFER_INVALID, String((error as Error)?.message ?? error));
-      this.events.emit('rejected', e, statusOf[e.code] ?? 400);
+      this.events.emit('rejected', e, REFUSAL_STATUS[e.code] ?? 400);
       send({ type: 'error', code: e.code, message: e.message });
       if (fatal) ws.close(1008, e.code);
     };
