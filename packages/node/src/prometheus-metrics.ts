@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DetectionResult, Pipeline } from '@vidai/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { urlPath } from './request-guards.js';
 
 /** Options of {@link PrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -51,28 +52,34 @@ export class PrometheusMetrics {
     this.path = options.path ?? '/metrics';
     const pipelines = this.pipelines;
     const registers = [this.registry];
-    new Counter({
+    // One read of each pipeline's stats fills both metrics. A scrape collects them one
+    // after the other in the same turn, so the second collect finds them filled.
+    let collected = false;
+    const collect = (): void => {
+      if (collected) return;
+      collected = true;
+      queueMicrotask(() => (collected = false));
+      frames.reset();
+      busy.reset();
+      for (const [stream, pipeline] of pipelines) {
+        const stats = pipeline.stats();
+        for (const outcome of OUTCOMES) frames.inc({ stream, outcome }, stats[outcome]);
+        busy.set({ stream }, stats.busy ? 1 : 0);
+      }
+    };
+    const frames = new Counter({
       name: `${prefix}frames_total`,
       help: 'Frames seen by a detection pipeline, by outcome.',
       labelNames: ['stream', 'outcome'],
       registers,
-      collect() {
-        this.reset();
-        for (const [stream, pipeline] of pipelines) {
-          const stats = pipeline.stats();
-          for (const outcome of OUTCOMES) this.inc({ stream, outcome }, stats[outcome]);
-        }
-      },
+      collect,
     });
-    new Gauge({
+    const busy = new Gauge({
       name: `${prefix}pipeline_busy`,
       help: '1 while the pipeline is detecting a frame, else 0.',
       labelNames: ['stream'],
       registers,
-      collect() {
-        this.reset();
-        for (const [stream, pipeline] of pipelines) this.set({ stream }, pipeline.stats().busy ? 1 : 0);
-      },
+      collect,
     });
     this.stages = new Histogram({
       name: `${prefix}stage_duration_seconds`,
@@ -125,8 +132,7 @@ export class PrometheusMetrics {
    * any other request so the caller can route it.
    */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== this.path || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (urlPath(req) !== this.path || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     this.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
       (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(error)}\n`),
