@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RTCIceServer } from 'werift';
 import { Evented, ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-import { REFUSAL_STATUS, bearerToken as bearer, checkOrigin, clientAddress, originAllowed, refuseUpgrade, sameSecret, urlPath } from './request-guards.js';
+import { REFUSAL_STATUS, bearerToken as bearer, checkOrigin, checkRate, clientAddress, originAllowed, refuseUpgrade, sameSecret, urlPath } from './request-guards.js';
 import {
   InferencePeer,
   type IceCandidateInit,
@@ -227,15 +227,6 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
     }
   }
 
-  private checkRate(req: IncomingMessage): void {
-    const decision = this.limiter?.take(clientAddress(req, this.options.trustProxy));
-    if (decision && !decision.allowed) {
-      throw new VidaiError(ErrorCodes.RATE_LIMITED, `Too many offers; retry in ${decision.retryAfterSeconds} s.`, {
-        details: { retryAfterSeconds: decision.retryAfterSeconds },
-      });
-    }
-  }
-
   /** Reserves a peer slot; the caller releases it when the peer exists or failed. */
   private reserve(): () => void {
     if (this.closing) throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, 'The server is shutting down.');
@@ -312,7 +303,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
       }
       this.corsHeaders(req, res);
       await this.checkAccess(req, bearer(req.headers.authorization));
-      this.checkRate(req);
+      checkRate(this.limiter, clientAddress(req, this.options.trustProxy), 'offers');
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > this.maxBodyBytes) {
         throw new VidaiError(ErrorCodes.PAYLOAD_TOO_LARGE, `The body exceeds ${this.maxBodyBytes} bytes.`, { details: { maxBodyBytes: this.maxBodyBytes } });
@@ -383,7 +374,7 @@ export class InferenceServer extends Evented<InferenceServerEvents> {
     const token = url.searchParams.get('token') ?? protocols.find((p) => p.startsWith('bearer.'))?.slice(7) ?? bearer(req.headers.authorization);
     try {
       await this.checkAccess(req, token);
-      this.checkRate(req);
+      checkRate(this.limiter, clientAddress(req, this.options.trustProxy), 'offers');
       if (this.closing) throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, 'The server is shutting down.');
     } catch (error) {
       const e = error as VidaiError;

@@ -1,13 +1,14 @@
 /**
  * Checks shared by the signaling endpoints of the inference server and the
  * peer-to-peer signaling server: the Origin allowlist, bearer tokens compared in
- * constant time, the client's address (optionally from `X-Forwarded-For`), and
- * refusing a WebSocket upgrade with an HTTP status and a JSON error body.
+ * constant time, the client's address (optionally from `X-Forwarded-For`), the
+ * per-client rate limit, and refusing a WebSocket upgrade with an HTTP status and a JSON error body.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes, VidaiError, type ErrorCode } from '@vidai/core';
+import type { RateLimiter } from './rate-limiter.js';
 
 /**
  * Origins allowed to signal: a list of origins (`https://app.example.com`), `'*'` for
@@ -49,6 +50,20 @@ export function checkOrigin(req: IncomingMessage, allowed: AllowedOrigins): void
   const origin = req.headers.origin;
   if (origin !== undefined && !originAllowed(origin, req.headers.host, allowed)) {
     throw new VidaiError(ErrorCodes.FORBIDDEN_ORIGIN, `Origin ${origin.slice(0, 200)} may not use this server; add it to allowedOrigins.`);
+  }
+}
+
+/**
+ * Takes one request of `key` (the client's address) from `limiter`, when there is one;
+ * throws `rate-limited` with `details.retryAfterSeconds` when it is refused. `what` names
+ * the requests in the message: `Too many <what>; retry in <n> s.`
+ */
+export function checkRate(limiter: RateLimiter | undefined, key: string, what: string): void {
+  const decision = limiter?.take(key);
+  if (decision && !decision.allowed) {
+    throw new VidaiError(ErrorCodes.RATE_LIMITED, `Too many ${what}; retry in ${decision.retryAfterSeconds} s.`, {
+      details: { retryAfterSeconds: decision.retryAfterSeconds },
+    });
   }
 }
 

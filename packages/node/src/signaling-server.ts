@@ -27,7 +27,7 @@ import {
   type SignalingServerMessage,
 } from '@vidai/core';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-import { checkOrigin, clientAddress, refuseUpgrade, sameSecret, urlPath, type AllowedOrigins } from './request-guards.js';
+import { checkOrigin, checkRate, clientAddress, refuseUpgrade, sameSecret, urlPath, type AllowedOrigins } from './request-guards.js';
 import { closeServer, listenOn } from './http-listen.js';
 
 /** What a join asks for, handed to an {@link SignalingAuthorizeHook}. */
@@ -334,12 +334,7 @@ export class SignalingServer extends Evented<SignalingServerEvents> {
     const address = clientAddress(req, this.options.trustProxy);
     try {
       checkOrigin(req, this.options.allowedOrigins as AllowedOrigins);
-      const decision = this.connectionLimiter?.take(address);
-      if (decision && !decision.allowed) {
-        throw new VidaiError(ErrorCodes.RATE_LIMITED, `Too many connections; retry in ${decision.retryAfterSeconds} s.`, {
-          details: { retryAfterSeconds: decision.retryAfterSeconds },
-        });
-      }
+      checkRate(this.connectionLimiter, address, 'connections');
       if (this.closing) throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, 'The signaling server is shutting down.');
       const max = this.options.maxConnections ?? 5000;
       if (this.clients.size >= max) throw new VidaiError(ErrorCodes.TOO_MANY_PEERS, `The signaling server holds its maximum of ${max} connections; retry later.`);
