@@ -52,34 +52,28 @@ export class PrometheusMetrics {
     this.path = options.path ?? '/metrics';
     const pipelines = this.pipelines;
     const registers = [this.registry];
-    // One read of each pipeline's stats fills both metrics. A scrape collects them one
-    // after the other in the same turn, so the second collect finds them filled.
-    let collected = false;
-    const collect = (): void => {
-      if (collected) return;
-      collected = true;
-      queueMicrotask(() => (collected = false));
-      frames.reset();
-      busy.reset();
-      for (const [stream, pipeline] of pipelines) {
-        const stats = pipeline.stats();
-        for (const outcome of OUTCOMES) frames.inc({ stream, outcome }, stats[outcome]);
-        busy.set({ stream }, stats.busy ? 1 : 0);
-      }
-    };
-    const frames = new Counter({
+    new Counter({
       name: `${prefix}frames_total`,
       help: 'Frames seen by a detection pipeline, by outcome.',
       labelNames: ['stream', 'outcome'],
       registers,
-      collect,
+      collect() {
+        this.reset();
+        for (const [stream, pipeline] of pipelines) {
+          const stats = pipeline.stats();
+          for (const outcome of OUTCOMES) this.inc({ stream, outcome }, stats[outcome]);
+        }
+      },
     });
-    const busy = new Gauge({
+    new Gauge({
       name: `${prefix}pipeline_busy`,
       help: '1 while the pipeline is detecting a frame, else 0.',
       labelNames: ['stream'],
       registers,
-      collect,
+      collect() {
+        this.reset();
+        for (const [stream, pipeline] of pipelines) this.set({ stream }, pipeline.stats().busy ? 1 : 0);
+      },
     });
     this.stages = new Histogram({
       name: `${prefix}stage_duration_seconds`,
