@@ -340,7 +340,7 @@ export class PeerLink extends Evented<PeerLinkEvents> {
     });
     const entry: Entry = { session, absentSince: undefined };
     this.entries.set(remote.peerId, entry);
-    session.on('state', () => this.events.emit('peer', this.describe(session)));
+    session.on('state', (state) => this.events.emit('peer', { ...this.describe(session), state }));
     session.on('track', (track, stream) => this.events.emit('track', { peerId: remote.peerId, track, stream }));
     session.on('message', (message, receivedAt) => {
       if (message.type === 'detections') {
@@ -360,9 +360,8 @@ export class PeerLink extends Evented<PeerLinkEvents> {
     const entry = this.entries.get(peerId);
     if (!entry) return;
     this.entries.delete(peerId);
-    const last = this.describe(entry.session);
+    // The session reports its 'closed' state, which is forwarded as the one 'peer' event of the close.
     entry.session.close();
-    this.events.emit('peer', { ...last, state: 'closed', channelOpen: false });
   }
 
   /** Closes connections of members that went away and whose connection is no longer up. */
