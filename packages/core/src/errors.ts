@@ -120,6 +120,13 @@ export class VidaiError extends Error {
   }
 }
 
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+/** True when `x` is one of the code strings of {@link ErrorCodes} (e.g. a code a server or peer reported). */
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && ERROR_CODES.has(x);
+}
+
 /** True when `err` is a {@link VidaiError}, optionally with the given code. */
 export function isVidaiError(err: unknown, code?: ErrorCode): err is VidaiError {
   return err instanceof VidaiError && (code === undefined || err.code === code);

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { ErrorCodes, VidaiError, type CatalogModel, type DetectionResult, type ErrorCode, type Frame, type ModelFamily, type PreprocessOptions } from '@vidai/core';
+import { ErrorCodes, VidaiError, isErrorCode, type CatalogModel, type DetectionResult, type ErrorCode, type Frame, type ModelFamily, type PreprocessOptions } from '@vidai/core';
 import type { DetectorOnFileOptions } from './create-detector.js';
 
 /** The `workerData` a detector worker starts with. Structured-cloneable: no functions. @internal */
@@ -56,8 +56,6 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
-const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
-
 /**
  * Rebuilds an error from a worker: a VidaiError with the same code and details (its
  * `cause` carries the worker's stack), a TypeError or RangeError as such, anything
@@ -65,8 +63,8 @@ const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
  */
 export function deserializeError(error: SerializedError, fallback: ErrorCode = ErrorCodes.INFERENCE_FAILED): Error {
   const cause = Object.assign(new Error(error.message), { name: error.name, stack: error.stack ?? `${error.name}: ${error.message}` });
-  if (error.code !== undefined && CODES.has(error.code)) {
-    return new VidaiError(error.code as ErrorCode, error.message, { cause, ...(error.details ? { details: error.details } : {}) });
+  if (isErrorCode(error.code)) {
+    return new VidaiError(error.code, error.message, { cause, ...(error.details ? { details: error.details } : {}) });
   }
   if (error.name === 'TypeError') return Object.assign(new TypeError(error.message), { cause });
   if (error.name === 'RangeError') return Object.assign(new RangeError(error.message), { cause });
