@@ -102,7 +102,7 @@ async function startPhone(page: Page, url: string, token: string): Promise<void>
           seq: message.seq,
           at: performance.now(),
         });
-        overlay.push({ ...message, timings: { preprocess: 0, inference: 0, postprocess: 0, ...message.timings } });
+        overlay.push(message);
       });
       const count = () => {
         if (overlay.current && overlay.current.detections.length > 0) s.overlayDrawn++;

@@ -1,4 +1,4 @@
-import type { DetectionResult, Detector, Frame } from '@vidai/core';
+import type { DetectionMessage, DetectionResult, Detector, Frame } from '@vidai/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   BrowserDetector,
@@ -13,6 +13,7 @@ import {
   type CaptureSource,
   type DetectionLoopStats,
   type ExecutionProvider,
+  type OverlayResult,
 } from './index.js';
 
 describe('@vidai/browser public types', () => {
@@ -42,7 +43,9 @@ describe('@vidai/browser public types', () => {
     expectTypeOf<DetectionLoop['stop']>().returns.resolves.toEqualTypeOf<DetectionLoopStats>();
     expectTypeOf<Parameters<DetectionLoop['on']>[0]>().toEqualTypeOf<'result' | 'error' | 'end'>();
     expectTypeOf(Overlay.attach).returns.toEqualTypeOf<Overlay>();
-    expectTypeOf<Overlay['push']>().parameter(0).toEqualTypeOf<DetectionResult>();
+    expectTypeOf<Overlay['push']>().parameter(0).toEqualTypeOf<OverlayResult>();
+    expectTypeOf<DetectionResult>().toMatchTypeOf<OverlayResult>();
+    expectTypeOf<DetectionMessage>().toMatchTypeOf<OverlayResult>();
     expectTypeOf(computeDisplayTransform).parameter(0).toHaveProperty('fit');
   });
 });

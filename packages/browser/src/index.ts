@@ -34,7 +34,7 @@ export type { RtpFrameClockOptions } from './rtp-frame-clock.js';
 export { ReconnectBackoff } from './reconnect-backoff.js';
 export type { ReconnectOptions } from './reconnect-backoff.js';
 export { Overlay } from './overlay.js';
-export type { OverlayOptions } from './overlay.js';
+export type { OverlayOptions, OverlayResult } from './overlay.js';
 export { VideoElementSource, videoFrameTime } from './video-element-source.js';
 export type { VideoElementSourceOptions } from './video-element-source.js';
 export { CanvasSource } from './canvas-source.js';

@@ -38,6 +38,12 @@ export interface OverlayOptions {
   devicePixelRatio?: number;
 }
 
+/**
+ * What {@link Overlay.push} draws: a core `DetectionResult` or a `DetectionMessage` as
+ * it arrives (neither `timings` nor the wire fields are read).
+ */
+export type OverlayResult = Pick<DetectionResult, 'seq' | 'timestamp' | 'width' | 'height' | 'detections'>;
+
 const PALETTE = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6', '#bcf60c', '#fabebe', '#008080', '#e6beff'];
 
 /**
@@ -59,13 +65,13 @@ export class Overlay {
   /** The canvas drawn on. */
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
-  private readonly timeline: ResultTimeline;
+  private readonly timeline: ResultTimeline<OverlayResult>;
   private readonly ownsCanvas: boolean;
   private readonly resizeObserver: ResizeObserver | undefined;
   private handle = 0;
   private closed = false;
-  private arrival: { result: DetectionResult; at: number } | undefined;
-  private drawn: DetectionResult | undefined;
+  private arrival: { result: OverlayResult; at: number } | undefined;
+  private drawn: OverlayResult | undefined;
   private readonly frameTime: NonNullable<OverlayOptions['frameTime']>;
 
   private constructor(
@@ -73,7 +79,7 @@ export class Overlay {
     readonly video: HTMLVideoElement,
     private readonly options: OverlayOptions,
   ) {
-    this.timeline = new ResultTimeline({
+    this.timeline = new ResultTimeline<OverlayResult>({
       ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
       ...(options.fade !== undefined ? { fade: options.fade } : {}),
     });
@@ -105,8 +111,11 @@ export class Overlay {
     this.options.mirror = value;
   }
 
-  /** Adds a result to draw on its frame. */
-  push(result: DetectionResult): void {
+  /**
+   * Adds a result to draw on its frame. Generic so that an object literal with more
+   * fields (a full `DetectionResult`) is taken as well.
+   */
+  push<R extends OverlayResult>(result: R): void {
     if (this.closed) return;
     if ((this.options.sync ?? 'frame') === 'arrival') this.arrival = { result, at: performance.now() };
     else this.timeline.push(result);
@@ -120,7 +129,7 @@ export class Overlay {
   }
 
   /** The result drawn last (undefined when nothing is drawn). */
-  get current(): DetectionResult | undefined {
+  get current(): OverlayResult | undefined {
     return this.drawn;
   }
 
@@ -202,7 +211,7 @@ export class Overlay {
     this.draw(pick?.result, pick?.alpha ?? 1);
   }
 
-  private draw(result: DetectionResult | undefined, alpha: number): void {
+  private draw(result: OverlayResult | undefined, alpha: number): void {
     const { canvas, ctx } = this;
     const dpr = this.options.devicePixelRatio ?? (typeof devicePixelRatio === 'number' ? devicePixelRatio : 1);
     const cssWidth = this.ownsCanvas ? this.video.clientWidth : canvas.clientWidth || this.video.clientWidth;

@@ -152,7 +152,7 @@ interface Entry {
  * // phone
  * const camera = await CameraSource.open({ facingMode: 'environment' });
  * const link = new PeerLink({ url: '/signal', room, token, role: 'sender', stream: camera.stream });
- * link.on('detections', ({ message }) => overlay.push(toResult(message)));
+ * link.on('detections', ({ message }) => overlay.push(message));
  *
  * // desktop
  * const link = new PeerLink({ url: '/signal', room, token, role: 'viewer' });

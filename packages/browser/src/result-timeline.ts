@@ -16,7 +16,7 @@ export interface ResultTimelineOptions {
 }
 
 /** What to draw on one frame: the result and its opacity. */
-export interface TimelinePick<R extends DetectionResult = DetectionResult> {
+export interface TimelinePick<R extends Pick<DetectionResult, 'timestamp'> = DetectionResult> {
   /** The newest result whose timestamp is not after the frame's. */
   result: R;
   /** Frame time minus result time in ms (0 when drawn on its own frame). */
@@ -33,7 +33,7 @@ export interface TimelinePick<R extends DetectionResult = DetectionResult> {
  * than the frame's, so boxes are never drawn on a frame older than the one detected.
  * A result that has no newer successor stays on screen while it ages, then fades out.
  */
-export class ResultTimeline<R extends DetectionResult = DetectionResult> {
+export class ResultTimeline<R extends Pick<DetectionResult, 'timestamp'> = DetectionResult> {
   private readonly maxAge: number;
   private readonly fade: number;
   private readonly tolerance: number;
