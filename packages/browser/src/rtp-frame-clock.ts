@@ -142,7 +142,11 @@ export class RtpFrameClock {
     for (const s of this.sent) {
       const upper = s.rtpMs - latest;
       let c: number | undefined;
-      for (const capture of this.captures) if (capture <= upper + this.tolerance) c = capture;
+      // Captures are ascending: the first one beyond the bound ends the search.
+      for (const capture of this.captures) {
+        if (capture <= upper + this.tolerance) c = capture;
+        else break;
+      }
       if (c !== undefined) gaps.push(upper - c);
     }
     if (gaps.length === 0) return (this.offset = undefined);
