@@ -72,6 +72,16 @@ export class ClockSync {
     return encodeWireMessage({ v: 1, type: 'pong', id: ping.id, t0: ping.t0, t1: receivedAt, t2: this.now() });
   }
 
+  /**
+   * Time a message took from the peer to here, ms: `receivedAt` (local clock) plus the
+   * estimated offset minus `sentAt` (the peer's clock when it sent it). Undefined
+   * without an estimate or without `sentAt`.
+   */
+  transitMs(sentAt: number | undefined, receivedAt: number): number | undefined {
+    const offset = this.estimate?.offset;
+    return offset === undefined || sentAt === undefined ? undefined : receivedAt + offset - sentAt;
+  }
+
   /** Stops probing (estimates are kept). */
   stop(): void {
     this.timers.clear();

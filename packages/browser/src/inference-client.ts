@@ -352,7 +352,7 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
         message,
         receivedAt,
         frameArrivedAt: o === undefined ? undefined : message.timestamp - o,
-        returnMs: o === undefined || message.sentAt === undefined ? undefined : receivedAt + o - message.sentAt,
+        returnMs: this.clock.transitMs(message.sentAt, receivedAt),
         captureTime: rtp === undefined || this.pairingMode !== 'rtp-timestamp' ? undefined : this.frameClock?.captureTime(rtp),
       });
     } else if (message.type === 'pong') {

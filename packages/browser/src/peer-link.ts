@@ -344,8 +344,7 @@ export class PeerLink extends Evented<PeerLinkEvents> {
     session.on('track', (track, stream) => this.events.emit('track', { peerId: remote.peerId, track, stream }));
     session.on('message', (message, receivedAt) => {
       if (message.type === 'detections') {
-        const offset = session.clock.estimate?.offset;
-        const transportMs = offset === undefined || message.sentAt === undefined ? undefined : receivedAt + offset - message.sentAt;
+        const transportMs = session.clock.transitMs(message.sentAt, receivedAt);
         this.events.emit('detections', { peerId: remote.peerId, message, receivedAt, transportMs });
       }
       else if (message.type === 'error') {
