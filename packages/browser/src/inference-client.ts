@@ -13,6 +13,7 @@ import { ReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js'
 import { knownErrorCode } from './remote-error.js';
 import { RtpFrameClock } from './rtp-frame-clock.js';
 import { canTapSenderFrames, tapSenderFrames } from './sender-frame-tap.js';
+import { signalingUrl } from './signaling-client.js';
 import { configureSender, preferVideoCodec } from './video-sender.js';
 
 export type { ReconnectOptions } from './reconnect-backoff.js';
@@ -285,8 +286,7 @@ export class InferenceClient extends Evented<InferenceClientEvents> {
   }
 
   private signalWebSocket(pc: RTCPeerConnection, stale: () => boolean): Promise<void> {
-    const url = new URL(`${this.base()}/ws`, location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = signalingUrl(`${this.base()}/ws`);
     const protocols = this.options.token ? [`bearer.${this.options.token}`] : [];
     const ws = new WebSocket(url, protocols);
     this.socket = ws;
