@@ -114,13 +114,14 @@ export class VideoElementSource implements CaptureSource {
     const video = this.video;
     for (;;) {
       if (this.closed || !(await this.gate.wait(signal)) || this.closed) return undefined;
+      // No picture to grab: skip before the frame's time is taken (a custom frameTime may record it).
+      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) continue;
       const metadata = this.metadata;
       const timestamp = this.frameTime(video, metadata);
       const capturedAt = metadata?.captureTime ?? metadata?.presentationTime ?? performance.now();
       const seq = (metadata ? this.presentedBefore + metadata.presentedFrames : this.gate.presented) - 1;
       let image: VideoFrame | ImageBitmap;
       try {
-        if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) continue;
         image = this.useVideoFrame
           ? new VideoFrame(video, { timestamp: Math.round(timestamp * 1000) })
           : await createImageBitmap(video);
