@@ -2,29 +2,14 @@
  * The phone page: opens the camera, publishes it to the room's viewers and draws the
  * boxes they send back over the local preview.
  */
-import { CameraSource, Overlay, PeerLink, type PeerLinkPeer } from '@vidai/browser';
+import { CameraSource, Overlay, PeerLink } from '@vidai/browser';
+import { showError, tabPeerId } from './page-common.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 const video = document.querySelector('video')!;
 const hash = new URLSearchParams(location.hash.slice(1));
 const room = hash.get('room');
 const token = hash.get('token') ?? undefined;
-
-/**
- * One peer id per tab and room, kept across reloads: a reload then replaces its old
- * connection at once, even one the server has not yet noticed as dead (a new id would
- * find the sender's place taken until the server's idle timeout).
- */
-function tabPeerId(room: string): string {
-  const key = `vidai-peer-${room}`;
-  const id = sessionStorage.getItem(key) ?? crypto.randomUUID();
-  sessionStorage.setItem(key, id);
-  return id;
-}
-
-function showError(error: { code?: string; message: string }): void {
-  $('error').textContent = `${error.code ?? 'error'}: ${error.message}`;
-}
 
 async function main(): Promise<void> {
   if (!room) throw Object.assign(new Error('This page needs a room link: scan the QR code on the desktop page.'), { code: 'no-room' });
@@ -37,13 +22,11 @@ async function main(): Promise<void> {
   const link = start(camera.stream);
   function start(stream: MediaStream): PeerLink {
     const l = new PeerLink({ url: '/signal', room: room!, token, role: 'sender', stream, peerId: tabPeerId(room!) });
-    const peers = new Map<string, PeerLinkPeer>();
     let count = 0;
     l.on('state', (s) => ($('room-state').textContent = s));
-    l.on('peer', (p) => {
-      if (p.state === 'closed') peers.delete(p.peerId);
-      else peers.set(p.peerId, p);
-      const connected = [...peers.values()].filter((x) => x.state === 'connected').length;
+    l.on('peer', () => {
+      // A closed connection has already left the link's list.
+      const connected = l.peers().filter((x) => x.state === 'connected').length;
       $('viewers').textContent = `${connected} viewer${connected === 1 ? '' : 's'}`;
     });
     l.on('error', (e) => {

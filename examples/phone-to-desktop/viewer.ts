@@ -5,15 +5,12 @@
  */
 import QRCode from 'qrcode';
 import { BrowserDetector, DetectionLoop, Overlay, PeerLink, VideoElementSource } from '@vidai/browser';
+import { showError, tabPeerId } from './page-common.js';
 
 declare const VIDAI_CONFIG: { newRoom: { room: string; token: string }; senderBase: string };
 
 const $ = (id: string) => document.getElementById(id)!;
 const video = document.querySelector('video')!;
-
-function showError(error: { code?: string; message: string }): void {
-  $('error').textContent = `${error.code ?? 'error'}: ${error.message}`;
-}
 
 // The room lives in the URL fragment (never sent to a server), so a reload keeps it.
 const hash = new URLSearchParams(location.hash.slice(1));
@@ -33,11 +30,7 @@ detectorReady.then(
   showError,
 );
 
-// One peer id per tab and room, kept across reloads, so a reload replaces its old place in the room.
-const peerKey = `vidai-peer-${room}`;
-const peerId = sessionStorage.getItem(peerKey) ?? crypto.randomUUID();
-sessionStorage.setItem(peerKey, peerId);
-const peer = new PeerLink({ url: '/signal', room, token, role: 'viewer', peerId });
+const peer = new PeerLink({ url: '/signal', room, token, role: 'viewer', peerId: tabPeerId(room) });
 peer.on('state', (s) => ($('room-state').textContent = s));
 peer.on('peer', (p) => ($('peer-state').textContent = p.state));
 peer.on('error', (e) => {
